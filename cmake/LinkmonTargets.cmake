@@ -1,0 +1,77 @@
+# Shared compile settings for every linkmon target: warnings, -Werror in CI, sanitizers.
+
+set(LINKMON_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wconversion
+                     -Wno-sign-conversion)
+if(LINKMON_WERROR)
+  list(APPEND LINKMON_WARNINGS -Werror)
+endif()
+
+if(LINKMON_SANITIZE)
+  set(LINKMON_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
+                              -fno-omit-frame-pointer)
+  add_compile_options(${LINKMON_SANITIZER_FLAGS})
+  add_link_options(${LINKMON_SANITIZER_FLAGS})
+endif()
+
+# With LINKMON_FUZZ every library is built with coverage instrumentation so that the fuzzers see
+# into the parsers they drive; only the fuzz executables link libFuzzer's main.
+if(LINKMON_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
+# linkmon_target_defaults(target): warnings and the project's include root ("common/result.h").
+function(linkmon_target_defaults target)
+  target_compile_options(${target} PRIVATE ${LINKMON_WARNINGS})
+endfunction()
+
+# linkmon_library(NAME name SOURCES ... DEPS ...): one CMake library per stage folder, exported as
+# linkmon::name so that link lines spell the pipeline.
+function(linkmon_library)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS" ${ARGN})
+  add_library(linkmon_${ARG_NAME} STATIC ${ARG_SOURCES})
+  add_library(linkmon::${ARG_NAME} ALIAS linkmon_${ARG_NAME})
+  target_include_directories(linkmon_${ARG_NAME} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(linkmon_${ARG_NAME} PUBLIC ${ARG_DEPS})
+  linkmon_target_defaults(linkmon_${ARG_NAME})
+endfunction()
+
+# linkmon_executable(NAME name SOURCES ... DEPS ...): a daemon or tool landing in build/bin/.
+function(linkmon_executable)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SOURCES})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS})
+  linkmon_target_defaults(${ARG_NAME})
+endfunction()
+
+# linkmon_test(NAME name SOURCES ... DEPS ... [LABELS ...]): one GoogleTest binary, registered with
+# ctest test by test so that a failure names the case.
+function(linkmon_test)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SOURCES})
+  # Test binaries stay out of build/bin, which holds only what an operator runs.
+  set_target_properties(${ARG_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests")
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_compile_definitions(${ARG_NAME} PRIVATE
+    LINKMON_SOURCE_DIR="${PROJECT_SOURCE_DIR}" LINKMON_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  linkmon_target_defaults(${ARG_NAME})
+  include(GoogleTest)
+  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()
+
+# linkmon_fuzzer(NAME name SOURCES ... DEPS ... CORPUS dir): a libFuzzer target, and a ctest entry
+# that runs it briefly over its seed corpus so that regressions in the parser show up in CI.
+function(linkmon_fuzzer)
+  cmake_parse_arguments(ARG "" "NAME;CORPUS" "SOURCES;DEPS" ${ARGN})
+  if(NOT LINKMON_FUZZ)
+    return()
+  endif()
+  add_executable(${ARG_NAME} ${ARG_SOURCES})
+  set_target_properties(${ARG_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/fuzz")
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS})
+  target_compile_options(${ARG_NAME} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${ARG_NAME} PRIVATE -fsanitize=fuzzer)
+  linkmon_target_defaults(${ARG_NAME})
+  add_test(NAME fuzz.${ARG_NAME}
+           COMMAND ${ARG_NAME} -runs=20000 -max_total_time=20 -max_len=4096 ${ARG_CORPUS})
+  set_tests_properties(fuzz.${ARG_NAME} PROPERTIES LABELS fuzz)
+endfunction()

@@ -1,0 +1,148 @@
+#include "exporters/http/http_server.h"
+
+#include <boost/asio/ip/v6_only.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/logging.h"
+#include "exporters/http/http_session.h"
+
+namespace linkmon::exporters {
+
+namespace {
+
+std::string_view RefusalName(int reason) {
+  static constexpr std::string_view kNames[] = {
+      "connection_limit", "client_connection_limit", "header_too_large",
+      "body_too_large",   "bad_request",             "read_timeout"};
+  return kNames[reason];
+}
+
+// Handler time in seconds: 50 µs to 2.5 s, enough to see a scheduler query's p99 move.
+prometheus::Histogram::BucketBoundaries HandlerBuckets() {
+  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+          0.25,    0.5,    1.0,     2.5};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(boost::asio::io_context& io,
+                                                      HttpServerOptions options,
+                                                      HttpRouter router,
+                                                      prometheus::Registry& registry) {
+  std::unique_ptr<HttpServer> server(
+      new HttpServer(io, std::move(options), std::move(router), registry));
+  boost::system::error_code ec;
+  auto& acceptor = server->acceptor_;
+  const auto& endpoint = server->options_.listen;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(boost::asio::socket_base::reuse_address(true), ec);
+  if (!ec && endpoint.address().is_v6()) acceptor.set_option(boost::asio::ip::v6_only(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(boost::asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "http: cannot listen on " + endpoint.address().to_string() +
+                                         ":" + std::to_string(endpoint.port()) + ": " +
+                                         ec.message());
+  }
+  server->Accept();
+  return server;
+}
+
+HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, HttpRouter router,
+                       prometheus::Registry& registry)
+    : io_(io),
+      options_(std::move(options)),
+      router_(std::move(router)),
+      acceptor_(io),
+      requests_(prometheus::BuildCounter()
+                    .Name("linkmon_http_requests_total")
+                    .Help("HTTP requests answered, by route and status code.")
+                    .Register(registry)),
+      refused_(prometheus::BuildCounter()
+                   .Name("linkmon_http_refused_total")
+                   .Help("HTTP connections or requests refused, by reason.")
+                   .Register(registry)),
+      handler_seconds_(prometheus::BuildHistogram()
+                           .Name("linkmon_http_handler_duration_seconds")
+                           .Help("Time spent in the request handler, by route.")
+                           .Register(registry)) {
+  // Create the refusal series up front so that a dashboard sees zeros, not absent series.
+  for (int reason = 0; reason <= static_cast<int>(Refusal::kReadTimeout); ++reason) {
+    refused_.Add({{"reason", std::string(RefusalName(reason))}});
+  }
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+boost::asio::ip::tcp::endpoint HttpServer::local_endpoint() const {
+  boost::system::error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+void HttpServer::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  // Close() makes pending operations complete with an error; each session then calls
+  // SessionClosed, which erases it. Iterate over a copy for that reason.
+  auto sessions = sessions_;
+  for (const auto& session : sessions) session->Close();
+}
+
+void HttpServer::Accept() {
+  acceptor_.async_accept([this](boost::system::error_code ec, boost::asio::ip::tcp::socket socket) {
+    if (ec == boost::asio::error::operation_aborted || stopped_) return;
+    if (!ec) OnAccept(std::move(socket));
+    // Errors such as EMFILE are transient: keep accepting.
+    Accept();
+  });
+}
+
+void HttpServer::OnAccept(boost::asio::ip::tcp::socket socket) {
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;
+  const auto client = remote.address();
+  if (sessions_.size() >= options_.max_connections) {
+    CountRefusal(Refusal::kConnectionLimit);
+    spdlog::warn("event=http_refused reason=connection_limit client={}", client.to_string());
+    return;  // the socket closes as it goes out of scope
+  }
+  std::size_t& from_client = connections_per_client_[client];
+  if (from_client >= options_.max_connections_per_client) {
+    CountRefusal(Refusal::kClientConnectionLimit);
+    spdlog::warn("event=http_refused reason=client_connection_limit client={}",
+                 client.to_string());
+    return;
+  }
+  ++from_client;
+  auto session = std::make_shared<HttpSession>(*this, std::move(socket), client);
+  sessions_.insert(session);
+  session->Run();
+}
+
+void HttpServer::CountRefusal(Refusal reason) {
+  refused_.Add({{"reason", std::string(RefusalName(static_cast<int>(reason)))}}).Increment();
+}
+
+void HttpServer::ObserveRequest(std::string_view route, unsigned status,
+                                std::chrono::nanoseconds handler_time) {
+  requests_.Add({{"route", std::string(route)}, {"code", std::to_string(status)}}).Increment();
+  handler_seconds_.Add({{"route", std::string(route)}}, HandlerBuckets())
+      .Observe(std::chrono::duration<double>(handler_time).count());
+}
+
+void HttpServer::SessionClosed(HttpSession* session, const boost::asio::ip::address& client) {
+  if (auto it = connections_per_client_.find(client); it != connections_per_client_.end()) {
+    if (--it->second == 0) connections_per_client_.erase(it);
+  }
+  for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+    if (it->get() == session) {
+      sessions_.erase(it);
+      break;
+    }
+  }
+}
+
+}  // namespace linkmon::exporters

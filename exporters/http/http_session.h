@@ -1,0 +1,55 @@
+#pragma once
+
+// One client connection of HttpServer: read a header (with its deadline and size limit), refuse an
+// oversized body before reading it, read the body (with its own deadline), route, answer, and go
+// round again while the client keeps the connection alive. Internal to exporters/http.
+
+#include <memory>
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include "exporters/http/http_types.h"
+
+namespace linkmon::exporters {
+
+class HttpServer;
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(HttpServer& server, boost::asio::ip::tcp::socket socket,
+              boost::asio::ip::address client);
+
+  void Run();
+  // Closes the socket; pending operations complete with an error and the session ends.
+  void Close();
+
+ private:
+  void ReadHeader(std::chrono::milliseconds timeout);
+  void OnHeader(boost::beast::error_code ec);
+  void ReadBody();
+  void OnBody(boost::beast::error_code ec);
+  // Ends the session, answering 4xx where the client deserves to know why.
+  void OnReadError(boost::beast::error_code ec);
+  void Dispatch();
+  // Sends `response`; closes afterwards when `close_after` or the client asked to.
+  void Send(HttpResponse response, bool close_after);
+  void OnSent(boost::beast::error_code ec, bool close_after);
+  void Refuse(boost::beast::http::status status, std::string_view message);
+  void Finish();
+
+  HttpServer& server_;
+  boost::beast::tcp_stream stream_;
+  boost::asio::ip::address client_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<HttpResponse> response_;
+  std::optional<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
+  bool finished_ = false;
+};
+
+}  // namespace linkmon::exporters

@@ -1,0 +1,40 @@
+#pragma once
+
+// The request and response types handlers see. Responses are plain Beast messages; handlers build
+// them with MakeResponse / MakeJsonError so that every answer carries the same headers.
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace linkmon::exporters {
+
+using HttpMessage = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// One parsed request. `path` and `query` point into `message`'s target and live as long as it.
+struct HttpRequest {
+  const HttpMessage& message;
+  boost::asio::ip::address remote;
+  std::string_view path;   // "/api/v1/matrix"
+  std::string_view query;  // "from=xining&sla=nationwide" (still percent-encoded), or empty
+};
+
+// Handlers run on the server's io_context thread and must not block for long.
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+// A response with Content-Type, Content-Length and Server set. `version` and keep-alive are copied
+// from the request by the server before sending.
+HttpResponse MakeResponse(boost::beast::http::status status, std::string_view content_type,
+                          std::string body);
+
+// {"error":"<message>"} with the given status: every refusal says why, in a form a scheduler's
+// client can parse as easily as a person can read it.
+HttpResponse MakeJsonError(boost::beast::http::status status, std::string_view message);
+
+}  // namespace linkmon::exporters

@@ -1,8 +1,8 @@
 #include "probe/stamp/stamp_packet.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 #include "probe/net/big_endian.h"
 

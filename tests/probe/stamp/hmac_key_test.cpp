@@ -1,12 +1,13 @@
 #include "probe/stamp/hmac_key.h"
 
-#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <fstream>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace linkmon::stamp {
 namespace {

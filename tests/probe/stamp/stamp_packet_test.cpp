@@ -1,9 +1,9 @@
 #include "probe/stamp/stamp_packet.h"
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace linkmon::stamp {
 namespace {

@@ -66,6 +66,17 @@ boost::asio::ip::address MaskAddress(const boost::asio::ip::address& address, in
 
 }  // namespace
 
+std::string FormatConfigDuration(std::chrono::nanoseconds value) {
+  using namespace std::chrono_literals;
+  const auto whole = [value](std::chrono::nanoseconds unit) {
+    return value >= unit && value % unit == std::chrono::nanoseconds(0);
+  };
+  if (whole(std::chrono::hours(24))) return std::to_string(value / std::chrono::hours(24)) + "d";
+  if (whole(1h)) return std::to_string(value / 1h) + "h";
+  if (whole(1min)) return std::to_string(value / 1min) + "m";
+  return FormatDuration(value);
+}
+
 bool ExpectScalar(const Node& node, Diagnostics& diagnostics, std::string_view what,
                   std::string_view expected) {
   if (node.is_scalar()) return true;
@@ -119,7 +130,7 @@ std::optional<std::chrono::nanoseconds> DurationValue::operator()(const Node& no
                                                                   std::string_view what) const {
   if (!ExpectScalar(node, diagnostics, what, "a duration such as '20ms'")) return std::nullopt;
   auto value = Unwrap(node, diagnostics, what, ParseDuration(node.scalar()));
-  if (!value || !CheckRange(node, diagnostics, what, *value, min, max, FormatDuration)) {
+  if (!value || !CheckRange(node, diagnostics, what, *value, min, max, FormatConfigDuration)) {
     return std::nullopt;
   }
   return value;

@@ -65,7 +65,7 @@ TEST(DurationValueTest, NeedsAUnitAndChecksBounds) {
   EXPECT_THAT(ReadValue("0s", interval).second,
               ElementsAre("v.yaml:1:4: v: 0s is below the minimum of 1ms"));
   EXPECT_THAT(ReadValue("2h", interval).second,
-              ElementsAre("v.yaml:1:4: v: 2h is above the maximum of 3600s"));
+              ElementsAre("v.yaml:1:4: v: 2h is above the maximum of 1h"));
 }
 
 TEST(RatioBandwidthSizeTest, ReadUnits) {

@@ -1,0 +1,158 @@
+#pragma once
+
+// IntervalRecorder: turns one path's probe events into IntervalSummary values, one per interval.
+//
+// Time. Interval k covers sending times [origin + k*interval, origin + (k+1)*interval) on the
+// monotonic clock. By default the origin is the last wall-clock multiple of the interval before
+// the recorder was made (10 s intervals start at :00, :10, ...), so that intervals of all probes
+// line up in the collector. Events carry their own times (the prober's or the kernel's stamps);
+// CloseDue() reads the clock. A summary's wall-clock `start` is fixed arithmetic from the origin
+// (origin's wall time + k * interval): an NTP step later does not move labels.
+//
+// A probe's fate, decided by its own timestamps only, never by when CloseDue() runs:
+//   reply arrives within `timeout` of sending           -> received (RTT, IPDV, jitter recorded)
+//   first reply arrives after `timeout`, before `late_horizon` -> late
+//   no reply before `late_horizon`                      -> lost
+//   further replies to an answered probe                -> duplicated
+//   replies to unknown, untracked or closed probes      -> counted in RecorderCounters only
+//
+// When an interval is final. Interval k closes at the first CloseDue() at which
+//   now >= end of interval k            (no probe can be sent into it any more), and
+//   now >= last probe sent in k + late_horizon   (every probe's fate is decided)
+// So a summary appears late_horizon after the interval's last probe at the latest, whatever the
+// network does, and it never changes afterwards. Deliver the events up to `now` before calling
+// CloseDue(now): a reply processed after its probe's interval closed is only an unmatched reply.
+// Intervals in which no probe was sent produce no summary.
+//
+// Bounded memory. Each probe sent occupies one slot in the outstanding table until its interval
+// closes, so the table holds about rate * (interval + late_horizon) probes. `max_outstanding`
+// bounds it; a probe sent while it is full is counted as sent and untracked (its reply will be
+// unmatched), never silently dropped. The default 4096 is enough for 100 probes/s with 10 s
+// intervals and a 30 s horizon; a slot costs about 100 bytes (probe and index entry).
+//
+// Sequence numbers are 32-bit and wrap (sequence_number.h). Sending times must not go backwards.
+// Not thread-safe: one per path, driven from the prober's io_context.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "common/stats/interval_summary.h"
+#include "common/stats/probe_events.h"
+#include "common/stats/rfc3550_jitter.h"
+
+namespace linkmon::stats {
+
+struct IntervalRecorderOptions {
+  // Length of one summary interval. Default 10 s.
+  std::chrono::nanoseconds interval = std::chrono::seconds(10);
+  // A reply later than this after sending is late, not received. Default 1 s.
+  std::chrono::nanoseconds timeout = std::chrono::seconds(1);
+  // A reply later than this after sending is not waited for: the probe is lost. >= timeout.
+  // Default 3 s.
+  std::chrono::nanoseconds late_horizon = std::chrono::seconds(3);
+  // Most probes tracked at once (see above). 1 .. 1'048'576. Default 4096.
+  std::size_t max_outstanding = 4096;
+  // Start of interval 0 on the monotonic clock; nullopt: wall-clock aligned (see above).
+  std::optional<MonotonicTime> origin;
+};
+
+// What became of a reply; for the prober's own logs and metrics.
+enum class ReplyOutcome {
+  kReceived,      // first reply, in time
+  kLate,          // first reply, after the timeout
+  kDuplicate,     // a further reply to the same probe
+  kAfterHorizon,  // after the late horizon: the probe counts as lost
+  kUnmatched,     // no such probe outstanding: never sent, untracked, or its interval closed
+};
+
+// Totals over the recorder's life, for the probe's /metrics.
+struct RecorderCounters {
+  std::uint64_t unmatched_replies = 0;      // ReplyOutcome::kUnmatched
+  std::uint64_t replies_after_horizon = 0;  // ReplyOutcome::kAfterHorizon
+  std::uint64_t untracked_probes = 0;       // sent while the table was full
+  std::uint64_t rejected_events = 0;        // events refused with an error
+};
+
+class IntervalRecorder {
+ public:
+  // Refuses options out of range (kInvalidArgument, naming the option).
+  static Result<IntervalRecorder> Create(const IntervalRecorderOptions& options,
+                                         const Clock& clock);
+
+  // Records a probe leaving. Errors (kInvalidArgument; the event is not recorded): a sending time
+  // before the origin or before the previous probe's, a sequence number still outstanding.
+  Status OnSent(const ProbeSent& event);
+
+  // Records a reply. Errors (kInvalidArgument): arrival before the probe was sent, negative RTT.
+  Result<ReplyOutcome> OnReply(const ProbeReply& event);
+
+  // Closes every interval that is final at the clock's current time and returns their summaries,
+  // oldest first.
+  std::vector<IntervalSummary> CloseDue();
+
+  const RecorderCounters& counters() const { return counters_; }
+  // Probes currently in the table.
+  std::size_t outstanding() const { return probes_.size(); }
+
+ private:
+  enum class Fate : std::uint8_t { kWaiting, kReceived, kLate };
+
+  struct Probe {
+    std::uint32_t sequence;
+    std::uint64_t slot;      // position in sending order among tracked probes
+    std::uint64_t interval;  // index k of the interval it was sent in
+    MonotonicTime sent;
+    // True when the probe sent just before this one is tracked (no untracked probe in between):
+    // the pair is consecutive for IPDV.
+    bool follows_previous;
+    Fate fate = Fate::kWaiting;
+    std::chrono::nanoseconds rtt{0};  // when received
+  };
+
+  struct OpenInterval {
+    std::uint64_t index;
+    MonotonicTime last_sent;
+    IntervalSummary summary;
+  };
+
+  IntervalRecorder(const IntervalRecorderOptions& options, const Clock& clock, MonotonicTime origin,
+                   SystemTime wall_origin);
+
+  OpenInterval& IntervalFor(std::uint64_t index);
+  OpenInterval* FindInterval(std::uint64_t index);
+  Probe* FindProbe(std::uint32_t sequence);
+  const Probe* ProbeAtSlot(std::uint64_t slot) const;
+  void RecordReceived(Probe& probe, const ProbeReply& event, IntervalSummary& summary);
+  void RecordIpdv(const Probe& earlier, const Probe& later);
+  void Close(OpenInterval& interval);
+
+  IntervalRecorderOptions options_;
+  const Clock* clock_;
+  MonotonicTime origin_;
+  SystemTime wall_origin_;
+
+  // Tracked probes in sending order; probes_[i] has slot first_slot_ + i.
+  std::deque<Probe> probes_;
+  std::uint64_t first_slot_ = 0;
+  std::unordered_map<std::uint32_t, std::uint64_t> slot_by_sequence_;
+  // The last probe removed from the table, for the IPDV pair that straddles an interval's close.
+  std::optional<Probe> last_removed_;
+  bool previous_send_tracked_ = false;
+  std::optional<MonotonicTime> last_sent_;
+
+  std::deque<OpenInterval> open_;                // by increasing index
+  std::optional<std::uint64_t> closed_through_;  // highest closed interval index
+  std::optional<std::uint32_t> next_expected_;   // RFC 4737 NextExp
+  Rfc3550Jitter jitter_;
+  std::optional<std::chrono::nanoseconds> previous_arrival_rtt_;  // for RFC 3550's D
+  RecorderCounters counters_;
+};
+
+}  // namespace linkmon::stats

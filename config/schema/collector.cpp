@@ -57,9 +57,10 @@ void ReadLimits(const Node& node, Diagnostics& diagnostics, CollectorLimits& lim
   if (limits.max_decompressed_bytes < limits.max_body_bytes) {
     const Node* at = map.Find("max_decompressed_size");
     diagnostics.Error(at ? *at : node,
-                      "max_decompressed_size: " + std::to_string(limits.max_decompressed_bytes) +
-                          " bytes is below max_body_size (" +
-                          std::to_string(limits.max_body_bytes) + " bytes)");
+                      "max_decompressed_size: " +
+                          yaml::FormatConfigByteSize(limits.max_decompressed_bytes) +
+                          " is below max_body_size (" +
+                          yaml::FormatConfigByteSize(limits.max_body_bytes) + ")");
   }
 }
 

@@ -75,10 +75,13 @@ class TargetReader {
                         "name: only host targets take a name; site targets are named after "
                         "their site");
     }
-    if (!ResolveSettings()) return {};
-    if (site != nullptr) return ExpandSite(*site);
-    if (hub_group != nullptr) return ExpandHubGroup(*hub_group);
-    return ExpandHost(*host, name);
+    // References are checked even when the settings are broken, so that one run reports both.
+    const bool settings_ok = ResolveSettings();
+    std::vector<Target> targets = site != nullptr        ? ExpandSite(*site)
+                                  : hub_group != nullptr ? ExpandHubGroup(*hub_group)
+                                                         : ExpandHost(*host, name);
+    if (!settings_ok) return {};
+    return targets;
   }
 
  private:

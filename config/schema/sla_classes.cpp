@@ -61,10 +61,15 @@ void ReadSlo(const Node& node, Diagnostics& diagnostics, const CollectorSettings
              Slo& slo) {
   MappingReader map(node, diagnostics, "slo");
   if (const Node* objective = map.Find("objective")) {
-    // 100% leaves no error budget to burn (burn rates divide by it); below 50% is no objective.
-    if (auto value = yaml::RatioValue{.min = Ratio{0.5}, .max = Ratio{0.99999}}(
-            *objective, diagnostics, "objective")) {
-      slo.objective = *value;
+    // Below 50% is no objective; 100% leaves no error budget (burn rates divide by it).
+    if (auto value = yaml::RatioValue{.min = Ratio{0.5}}(*objective, diagnostics, "objective")) {
+      if (value->value >= 1.0) {
+        diagnostics.Error(*objective, "objective: " + objective->scalar() +
+                                          " leaves no error budget; use less than 100%, such "
+                                          "as 99.9%");
+      } else {
+        slo.objective = *value;
+      }
     }
   }
   if (const Node* period = map.Find("period")) {

@@ -77,6 +77,15 @@ std::string FormatConfigDuration(std::chrono::nanoseconds value) {
   return FormatDuration(value);
 }
 
+std::string FormatConfigByteSize(std::uint64_t bytes) {
+  constexpr std::pair<std::uint64_t, const char*> kUnits[] = {
+      {1ull << 40, "TiB"}, {1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
+  for (const auto& [size, unit] : kUnits) {
+    if (bytes >= size && bytes % size == 0) return std::to_string(bytes / size) + unit;
+  }
+  return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+}
+
 bool ExpectScalar(const Node& node, Diagnostics& diagnostics, std::string_view what,
                   std::string_view expected) {
   if (node.is_scalar()) return true;
@@ -160,8 +169,7 @@ std::optional<std::uint64_t> ByteSizeValue::operator()(const Node& node, Diagnos
                                                        std::string_view what) const {
   if (!ExpectScalar(node, diagnostics, what, "a size such as '64MiB'")) return std::nullopt;
   auto value = Unwrap(node, diagnostics, what, ParseByteSize(node.scalar()));
-  auto format = [](std::uint64_t bytes) { return std::to_string(bytes) + " bytes"; };
-  if (!value || !CheckRange(node, diagnostics, what, *value, min, max, format)) {
+  if (!value || !CheckRange(node, diagnostics, what, *value, min, max, FormatConfigByteSize)) {
     return std::nullopt;
   }
   return value;

@@ -37,6 +37,9 @@ namespace linkmon::config::yaml {
 // A duration as people write it in config files: "35d", "1h", "5m", "20ms", "1.5s".
 std::string FormatConfigDuration(std::chrono::nanoseconds value);
 
+// A byte size as people write it: "1MiB", "64KiB", "1000 bytes".
+std::string FormatConfigByteSize(std::uint64_t bytes);
+
 // Adds "<what>: expected <expected>, got <kind>" unless `node` is a scalar; returns whether it is.
 bool ExpectScalar(const Node& node, Diagnostics& diagnostics, std::string_view what,
                   std::string_view expected);

@@ -58,8 +58,8 @@ std::uint16_t InternetChecksum(std::span<const std::uint8_t> bytes) {
   return static_cast<std::uint16_t>(~sum);
 }
 
-Status EncodeEchoRequest(IpVersion version, std::uint16_t identifier, std::uint32_t sequence,
-                         const Cookie& cookie, std::span<std::uint8_t> packet) {
+Status EncodeEchoRequest(IpVersion version, const EchoRequest& request, const Cookie& cookie,
+                         std::span<std::uint8_t> packet) {
   if (packet.size() < kMinEchoSize) {
     return MakeError(ErrorCode::kInvalidArgument,
                      fmt::format("icmp: echo of {} bytes is shorter than the {}-byte minimum",
@@ -69,10 +69,11 @@ Status EncodeEchoRequest(IpVersion version, std::uint16_t identifier, std::uint3
   std::uint8_t* out = packet.data();
   out[0] = version == IpVersion::kV4 ? kEchoRequestV4 : kEchoRequestV6;
   out[1] = 0;
-  net::PutU16(out + 4, identifier);
-  net::PutU16(out + 6, static_cast<std::uint16_t>(sequence));
+  net::PutU16(out + 4, request.identifier);
+  net::PutU16(out + 6, static_cast<std::uint16_t>(request.sequence));
   std::copy(cookie.begin(), cookie.end(), out + 8);
-  net::PutU32(out + 16, sequence);
+  net::PutU32(out + 16, request.flow);
+  net::PutU32(out + 20, request.sequence);
   if (version == IpVersion::kV4) net::PutU16(out + 2, InternetChecksum(packet));
   return {};
 }
@@ -107,7 +108,8 @@ Result<EchoReply> DecodeEchoReply(IpVersion version, SocketKind kind,
   }
   reply.identifier = net::GetU16(message.data() + 4);
   std::copy(message.begin() + 8, message.begin() + 16, reply.cookie.begin());
-  reply.sequence = net::GetU32(message.data() + 16);
+  reply.flow = net::GetU32(message.data() + 16);
+  reply.sequence = net::GetU32(message.data() + 20);
   // The header's 16 bits must agree with the payload's 32: a reply whose payload was spliced
   // onto another header is not a reply to what we sent.
   if (net::GetU16(message.data() + 6) != static_cast<std::uint16_t>(reply.sequence)) {

@@ -12,17 +12,21 @@
 //  8|                 Cookie (8 random bytes per process)           |
 //   |                                                               |
 //   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-// 16|                   Sequence (all 32 bits)                      |
+// 16|                 Flow (which target of this process)           |
 //   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-// 20|                   zero padding to the packet size ...
+// 20|                   Sequence (all 32 bits)                      |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// 24|                   zero padding to the packet size ...
 //
 // Type: 8 request / 0 reply (IPv4), 128 / 129 (IPv6); Code 0.
 //
 // How a reply finds its probe: the identifier says which socket sent it (a datagram ICMP socket's
 // identifier is chosen by the kernel, which delivers only replies carrying it; a raw socket sees
 // every ICMP packet of the host, so the identifier is checked here); the cookie says this process
-// sent it (another pinger with the same identifier, or a forged reply, fails it); the 32-bit
-// sequence in the payload says which probe, beyond the header's 16-bit wrap.
+// sent it (another pinger with the same identifier, or a forged reply, fails it); the flow says
+// which target (all targets share one socket per IP version, and a reply's source address need
+// not be the address probed); the 32-bit sequence says which probe, beyond the header's 16-bit
+// wrap.
 //
 // What arrives on the socket: a raw IPv4 socket delivers the IPv4 header too (its TTL is read from
 // there); raw IPv6 and datagram sockets deliver the ICMP message alone.
@@ -47,8 +51,8 @@ enum class IpVersion { kV4, kV6 };
 enum class SocketKind { kDatagram, kRaw };
 
 inline constexpr std::size_t kIcmpHeaderSize = 8;
-// The smallest echo linkmon sends: header, cookie and 32-bit sequence.
-inline constexpr std::size_t kMinEchoSize = 20;
+// The smallest echo linkmon sends: header, cookie, flow and 32-bit sequence.
+inline constexpr std::size_t kMinEchoSize = 24;
 inline constexpr std::size_t kCookieSize = 8;
 
 using Cookie = std::array<std::uint8_t, kCookieSize>;
@@ -58,6 +62,7 @@ Cookie RandomCookie();
 
 struct EchoReply {
   std::uint16_t identifier = 0;
+  std::uint32_t flow = 0;
   std::uint32_t sequence = 0;  // the payload's 32-bit sequence
   Cookie cookie{};
   std::size_t icmp_size = 0;        // ICMP header and payload
@@ -67,9 +72,15 @@ struct EchoReply {
 // RFC 1071 Internet checksum of `bytes`.
 std::uint16_t InternetChecksum(std::span<const std::uint8_t> bytes);
 
+struct EchoRequest {
+  std::uint16_t identifier = 0;
+  std::uint32_t flow = 0;
+  std::uint32_t sequence = 0;
+};
+
 // Writes an echo request filling `packet` (ICMP header and payload, at least kMinEchoSize).
-Status EncodeEchoRequest(IpVersion version, std::uint16_t identifier, std::uint32_t sequence,
-                         const Cookie& cookie, std::span<std::uint8_t> packet);
+Status EncodeEchoRequest(IpVersion version, const EchoRequest& request, const Cookie& cookie,
+                         std::span<std::uint8_t> packet);
 
 // Reads what an ICMP socket delivered. Errors: kUnsupported for ICMP messages that are not echo
 // replies (a raw socket also sees requests, unreachables, other pingers' traffic); kParse for

@@ -9,20 +9,23 @@ namespace {
 
 const Cookie kCookie = {1, 2, 3, 4, 5, 6, 7, 8};
 
-// Echo request, identifier 0x1234, sequence 0x00010002, 24 bytes; checksum 0xd5b2 worked out
-// independently (RFC 1071 one's-complement sum in Python).
+const EchoRequest kRequest{.identifier = 0x1234, .flow = 0x0a0b0c0d, .sequence = 0x00010002};
+
+// Echo request kRequest, 28 bytes; checksum 0xbf9a worked out independently (RFC 1071
+// one's-complement sum in Python).
 const std::vector<std::uint8_t> kRequestV4 = {
-    0x08, 0x00, 0xd5, 0xb2, 0x12, 0x34, 0x00, 0x02,  // type, code, checksum, identifier, seq
+    0x08, 0x00, 0xbf, 0x9a, 0x12, 0x34, 0x00, 0x02,  // type, code, checksum, identifier, seq
     0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,  // cookie
-    0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,  // sequence (32 bits), padding
+    0x0a, 0x0b, 0x0c, 0x0d, 0x00, 0x01, 0x00, 0x02,  // flow, sequence (32 bits)
+    0x00, 0x00, 0x00, 0x00,                          // padding
 };
 
-// The matching reply: type 0, checksum recomputed (0xddb2).
+// The matching reply: type 0, checksum recomputed (0xc79a).
 std::vector<std::uint8_t> ReplyV4() {
   std::vector<std::uint8_t> reply = kRequestV4;
   reply[0] = 0x00;
-  reply[2] = 0xdd;
-  reply[3] = 0xb2;
+  reply[2] = 0xc7;
+  reply[3] = 0x9a;
   return reply;
 }
 
@@ -40,15 +43,15 @@ std::vector<std::uint8_t> WithIpv4Header(const std::vector<std::uint8_t>& icmp) 
 }
 
 TEST(EchoPacketTest, Ipv4RequestMatchesGoldenBytes) {
-  std::vector<std::uint8_t> packet(24, 0xff);
-  ASSERT_TRUE(EncodeEchoRequest(IpVersion::kV4, 0x1234, 0x00010002, kCookie, packet).has_value());
+  std::vector<std::uint8_t> packet(28, 0xff);
+  ASSERT_TRUE(EncodeEchoRequest(IpVersion::kV4, kRequest, kCookie, packet).has_value());
   EXPECT_EQ(packet, kRequestV4);
   EXPECT_EQ(InternetChecksum(packet), 0);
 }
 
 TEST(EchoPacketTest, Ipv6RequestLeavesTheChecksumToTheKernel) {
-  std::vector<std::uint8_t> packet(24, 0xff);
-  ASSERT_TRUE(EncodeEchoRequest(IpVersion::kV6, 0x1234, 0x00010002, kCookie, packet).has_value());
+  std::vector<std::uint8_t> packet(28, 0xff);
+  ASSERT_TRUE(EncodeEchoRequest(IpVersion::kV6, kRequest, kCookie, packet).has_value());
   std::vector<std::uint8_t> expected = kRequestV4;
   expected[0] = 128;
   expected[2] = 0;
@@ -57,18 +60,19 @@ TEST(EchoPacketTest, Ipv6RequestLeavesTheChecksumToTheKernel) {
 }
 
 TEST(EchoPacketTest, RefusesRequestsTooSmallForTheCookie) {
-  std::vector<std::uint8_t> packet(19);
-  EXPECT_EQ(EncodeEchoRequest(IpVersion::kV4, 1, 1, kCookie, packet).error().message,
-            "icmp: echo of 19 bytes is shorter than the 20-byte minimum");
+  std::vector<std::uint8_t> packet(23);
+  EXPECT_EQ(EncodeEchoRequest(IpVersion::kV4, kRequest, kCookie, packet).error().message,
+            "icmp: echo of 23 bytes is shorter than the 24-byte minimum");
 }
 
 TEST(EchoPacketTest, DecodesDatagramAndRawIpv4Replies) {
   Result<EchoReply> datagram = DecodeEchoReply(IpVersion::kV4, SocketKind::kDatagram, ReplyV4());
   ASSERT_TRUE(datagram.has_value()) << datagram.error().message;
   EXPECT_EQ(datagram->identifier, 0x1234);
+  EXPECT_EQ(datagram->flow, 0x0a0b0c0du);
   EXPECT_EQ(datagram->sequence, 0x00010002u);
   EXPECT_EQ(datagram->cookie, kCookie);
-  EXPECT_EQ(datagram->icmp_size, 24u);
+  EXPECT_EQ(datagram->icmp_size, 28u);
   EXPECT_FALSE(datagram->ttl.has_value());
 
   Result<EchoReply> raw =

@@ -28,8 +28,11 @@ void EchoThreeTimes(IcmpSocket& socket) {
   ASSERT_TRUE(to.has_value());
   for (std::uint32_t sequence = 70'000; sequence < 70'003; ++sequence) {
     std::vector<std::uint8_t> request(64);
-    ASSERT_TRUE(EncodeEchoRequest(socket.version(), socket.identifier(), sequence, cookie, request)
-                    .has_value());
+    ASSERT_TRUE(
+        EncodeEchoRequest(socket.version(),
+                          {.identifier = socket.identifier(), .flow = 9, .sequence = sequence},
+                          cookie, request)
+            .has_value());
     Status sent = net::SendDatagram(socket.fd(), request, *to);
     ASSERT_TRUE(sent.has_value()) << sent.error().message;
 
@@ -44,6 +47,7 @@ void EchoThreeTimes(IcmpSocket& socket) {
     ASSERT_TRUE(reply.has_value()) << reply.error().message;
     EXPECT_EQ(reply->identifier, socket.identifier());
     EXPECT_EQ(reply->cookie, cookie);
+    EXPECT_EQ(reply->flow, 9u);
     EXPECT_EQ(reply->sequence, sequence);
     EXPECT_EQ(reply->icmp_size, 64u);
     EXPECT_EQ(received->source_address, make_address(Loopback(socket.version())));

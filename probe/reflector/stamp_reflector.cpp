@@ -99,10 +99,14 @@ class StampReflector::Socket : public std::enable_shared_from_this<StampReflecto
           spdlog::warn("event=reflector_receive_failed error={}",
                        KvQuote(received.error().message));
         }
-        break;
+        if (socket_.is_open()) WaitReadable();
+        return;
       }
       Handle(*received);
     }
+    // The cap was reached and datagrams may still be queued: waiting again re-arms the socket
+    // (Asio's epoll reactor re-registers it), so it wakes at once, after the handlers already
+    // queued have had their turn.
     if (socket_.is_open()) WaitReadable();
   }
 

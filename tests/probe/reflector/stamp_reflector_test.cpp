@@ -194,15 +194,15 @@ TEST_P(StampReflectorTest, FloodFromAnAllowedSourceIsHeldToItsRate) {
   EXPECT_LE(static_cast<double>(counters.reflected_packets), 20 + 100 * elapsed + 1);
   EXPECT_GE(counters.reflected_packets, 20u);
   EXPECT_GT(counters.refused_for(RefusalReason::kSourceRateLimited), 1'000u);
-  std::printf("flood: sent %d packets / %llu bytes in %.3f s; reflector received %llu / %llu, "
-              "answered %llu / %llu, refused over rate %llu\n",
-              kPackets, static_cast<unsigned long long>(bytes_sent), elapsed,
-              static_cast<unsigned long long>(counters.received_packets),
-              static_cast<unsigned long long>(counters.received_bytes),
-              static_cast<unsigned long long>(counters.reflected_packets),
-              static_cast<unsigned long long>(counters.reflected_bytes),
-              static_cast<unsigned long long>(
-                  counters.refused_for(RefusalReason::kSourceRateLimited)));
+  std::printf(
+      "flood: sent %d packets / %llu bytes in %.3f s; reflector received %llu / %llu, "
+      "answered %llu / %llu, refused over rate %llu\n",
+      kPackets, static_cast<unsigned long long>(bytes_sent), elapsed,
+      static_cast<unsigned long long>(counters.received_packets),
+      static_cast<unsigned long long>(counters.received_bytes),
+      static_cast<unsigned long long>(counters.reflected_packets),
+      static_cast<unsigned long long>(counters.reflected_bytes),
+      static_cast<unsigned long long>(counters.refused_for(RefusalReason::kSourceRateLimited)));
 }
 
 // Abuse: a source outside the allow-list gets nothing back, however much it sends.
@@ -232,6 +232,22 @@ TEST_P(StampReflectorTest, FloodFromADisallowedSourceIsNeverAnswered) {
         insider.Send(SenderPacket(codec, 1, system_clock::now()), (*reflector)->local_endpoint()));
     EXPECT_EQ(insider.Collect(io_).size(), 1u);
   }
+}
+
+// More datagrams queued than one turn handles: the rest must be handled without new traffic.
+TEST_P(StampReflectorTest, DrainsABacklogLargerThanOneTurn) {
+  ReflectorOptions options = ListenOn(loopback());
+  options.max_packets_per_turn = 8;
+  auto reflector = StampReflector::Start(io_, clock_, options);
+  ASSERT_TRUE(reflector.has_value()) << reflector.error().message;
+  stamp::StampCodec codec = stamp::StampCodec::Unauthenticated();
+  TestSender sender(io_, loopback());
+  for (std::uint32_t i = 0; i < 40; ++i) {  // within the default burst of 50
+    ASSERT_TRUE(
+        sender.Send(SenderPacket(codec, i, system_clock::now()), (*reflector)->local_endpoint()));
+  }
+  EXPECT_EQ(sender.Collect(io_).size(), 40u);
+  EXPECT_EQ((*reflector)->counters().reflected_packets, 40u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Loopback, StampReflectorTest, ::testing::Values("127.0.0.1", "::1"),

@@ -8,6 +8,22 @@
 
 namespace linkmon::lab {
 
+namespace {
+
+// {"<=0us": 10, "<=25us": 900, ..., ">5000us": 0}
+nlohmann::json ReleaseErrorHistogram(const DirectionCounters& counters) {
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t i = 0; i < std::size(kReleaseErrorBucketsUs); ++i) {
+    out["<=" + std::to_string(kReleaseErrorBucketsUs[i]) + "us"] =
+        counters.release_error_histogram[i];
+  }
+  out[">" + std::to_string(kReleaseErrorBucketsUs[std::size(kReleaseErrorBucketsUs) - 1]) + "us"] =
+      counters.release_error_histogram.back();
+  return out;
+}
+
+}  // namespace
+
 WanEmulator::WanEmulator(const Topology& topology, VerdictSink& sink)
     : topology_(topology), sink_(sink) {
   directions_.reserve(topology_.directions.size());
@@ -50,6 +66,11 @@ void WanEmulator::CountDelivery(DirectionState& direction, const HeldPacket& pac
   const std::int64_t error = (now - packet.release).count();
   direction.counters.release_error_sum_ns += error;
   direction.counters.release_error_max_ns = std::max(direction.counters.release_error_max_ns, error);
+  std::size_t bucket = 0;
+  while (bucket < std::size(kReleaseErrorBucketsUs) && error > kReleaseErrorBucketsUs[bucket] * 1000) {
+    ++bucket;
+  }
+  ++direction.counters.release_error_histogram[bucket];
 }
 
 void WanEmulator::SendDuplicate(DirectionState& direction, const HeldPacket& packet) {
@@ -142,6 +163,7 @@ nlohmann::json WanEmulator::Snapshot() const {
         {"to", topology_.SiteAt(spec.to).name.str()},
         {"queue", i},
         {"properties", ToJson(state.model.properties())},
+        {"description", Describe(state.model.properties())},
         {"counters",
          {{"received", c.received},
           {"lost", c.lost},
@@ -152,7 +174,8 @@ nlohmann::json WanEmulator::Snapshot() const {
           {"verdict_errors", c.verdict_errors},
           {"release_error_mean_ns",
            c.delivered == 0 ? 0 : c.release_error_sum_ns / static_cast<std::int64_t>(c.delivered)},
-          {"release_error_max_ns", c.release_error_max_ns}}},
+          {"release_error_max_ns", c.release_error_max_ns},
+          {"release_error_histogram", ReleaseErrorHistogram(c)}}},
     });
   }
   return {{"directions", directions}};

@@ -6,7 +6,9 @@
 //
 // Not thread-safe: the emulator runs it on one thread.
 
+#include <array>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,6 +26,10 @@
 
 namespace linkmon::lab {
 
+// Upper edges, in microseconds, of the release-error histogram buckets; a last bucket takes the
+// rest. Negative errors (released early, by at most the wake lead) count in the first bucket.
+inline constexpr std::int64_t kReleaseErrorBucketsUs[] = {0, 25, 50, 100, 200, 500, 1000, 5000};
+
 // Counts per direction since the emulator started.
 struct DirectionCounters {
   std::uint64_t received = 0;
@@ -35,6 +41,7 @@ struct DirectionCounters {
   // Release time actually achieved minus the scheduled one, over delivered packets.
   std::int64_t release_error_sum_ns = 0;
   std::int64_t release_error_max_ns = 0;
+  std::array<std::uint64_t, std::size(kReleaseErrorBucketsUs) + 1> release_error_histogram{};
 };
 
 using Setting = std::pair<std::string, std::string>;  // ("delay", "20ms")

@@ -1,0 +1,459 @@
+#include "lab/daemon/emulator_daemon.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/logging.h"
+#include "config/yaml/diagnostics.h"
+#include "lab/daemon/control_client.h"
+#include "lab/daemon/duplicate_sender.h"
+#include "lab/daemon/nfqueue.h"
+#include "lab/emulator/wake_lead.h"
+#include "lab/emulator/wan_emulator.h"
+#include "lab/netns/lab_builder.h"
+#include "lab/netns/lab_sweeper.h"
+#include "lab/netns/netns_scope.h"
+#include "lab/topology/naming.h"
+#include "lab/topology/topology_loader.h"
+
+namespace linkmon::lab {
+
+namespace {
+
+// The kernel holds at most this many packets per direction (8,192 is 10 ms at 1 Gbit/s of
+// 1,500-byte packets, or 400 ms at 20,000 packets/s); beyond it, the kernel drops.
+constexpr std::uint32_t kMaxHeldPerDirection = 8192;
+// Datagrams read per loop turn, so that a flood cannot starve releases.
+constexpr std::size_t kMaxReadsPerTurn = 64;
+constexpr std::size_t kMaxControlClients = 16;
+
+Error SystemError(const std::string& step) {
+  return Error{ErrorCode::kIo, step + ": " + std::strerror(errno)};
+}
+
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  ~UniqueFd() { Reset(); }
+  int get() const { return fd_; }
+  void Reset() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+timespec ToTimespec(MonotonicTime time) {
+  const auto ns = time.time_since_epoch().count();
+  return timespec{.tv_sec = ns / 1'000'000'000, .tv_nsec = ns % 1'000'000'000};
+}
+
+// NFQUEUE verdicts, and copies through the raw sockets.
+class LabVerdictSink final : public VerdictSink {
+ public:
+  LabVerdictSink(NfQueue& nfqueue, DuplicateSender& duplicates)
+      : nfqueue_(nfqueue), duplicates_(duplicates) {}
+  Status Accept(std::uint16_t queue, std::uint32_t id) override {
+    return nfqueue_.Accept(queue, id);
+  }
+  Status AcceptThrough(std::uint16_t queue, std::uint32_t id) override {
+    return nfqueue_.AcceptThrough(queue, id);
+  }
+  Status Drop(std::uint16_t queue, std::uint32_t id) override { return nfqueue_.Drop(queue, id); }
+  Status SendCopy(std::span<const std::uint8_t> packet) override {
+    return duplicates_.Send(packet);
+  }
+
+ private:
+  NfQueue& nfqueue_;
+  DuplicateSender& duplicates_;
+};
+
+// Scheduling for precision; each step is best effort (an unprivileged test run still works, less
+// precisely) and says so in the log.
+void TuneForPrecision(int realtime_priority) {
+  if (prctl(PR_SET_TIMERSLACK, 1UL) != 0) {
+    spdlog::warn("event=timer_slack_unchanged error={}", KvQuote(std::strerror(errno)));
+  }
+  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+    spdlog::warn("event=mlockall_failed error={}", KvQuote(std::strerror(errno)));
+  }
+  if (realtime_priority > 0) {
+    sched_param param{};
+    param.sched_priority = realtime_priority;
+    // Children (tc for `set rate`, ip for the teardown) go back to the normal scheduler.
+    if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &param) != 0) {
+      spdlog::warn("event=realtime_refused priority={} error={}", realtime_priority,
+                   KvQuote(std::strerror(errno)));
+    }
+  }
+}
+
+Result<UniqueFd> ListenControl(const std::filesystem::path& path) {
+  UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (fd.get() < 0) return tl::unexpected(SystemError("control socket"));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const std::string text = path.string();
+  if (text.size() >= sizeof address.sun_path) {
+    return MakeError(ErrorCode::kInvalidArgument, "control socket path too long: " + text);
+  }
+  std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
+  unlink(text.c_str());
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    return tl::unexpected(SystemError("bind " + text));
+  }
+  chmod(text.c_str(), 0600);  // changing a lab is for the user who runs it (root)
+  if (listen(fd.get(), 8) != 0) return tl::unexpected(SystemError("listen " + text));
+  return fd;
+}
+
+}  // namespace
+
+class EmulatorDaemon::Impl {
+ public:
+  Impl(const Topology& topology, const Clock& clock) : topology_(topology), clock_(clock) {}
+
+  Status Open() {
+    const LabPaths paths = LabPaths::For(topology_.name);
+    {
+      auto scope = NetnsScope::Enter(WanNamespace(topology_.name));
+      if (!scope) return tl::unexpected(scope.error());
+      auto nfqueue = NfQueue::Open(static_cast<std::uint16_t>(topology_.directions.size()),
+                                   kMaxHeldPerDirection,
+                                   [this](const QueuedPacket& packet) { OnPacket(packet); });
+      if (!nfqueue) return tl::unexpected(nfqueue.error());
+      nfqueue_ = std::move(*nfqueue);
+      auto duplicates = DuplicateSender::Open();
+      if (!duplicates) return tl::unexpected(duplicates.error());
+      duplicates_.emplace(std::move(*duplicates));
+      // Any socket asking for receive timestamps turns on the kernel's stamping of incoming
+      // packets; NFQUEUE then passes each packet's stamp on.
+      timestamps_ = UniqueFd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+      const int on = 1;
+      if (timestamps_.get() < 0 ||
+          setsockopt(timestamps_.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0) {
+        spdlog::warn("event=no_kernel_timestamps error={}", KvQuote(std::strerror(errno)));
+      }
+    }
+    sink_.emplace(*nfqueue_, *duplicates_);
+    emulator_.emplace(topology_, *sink_);
+    for (std::uint16_t q = 0; q < emulator_->direction_count(); ++q) SyncCopyMode(q);
+
+    auto control = ListenControl(paths.control_socket);
+    if (!control) return tl::unexpected(control.error());
+    control_ = std::move(*control);
+
+    timer_ = UniqueFd(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+    if (timer_.get() < 0) return tl::unexpected(SystemError("timerfd_create"));
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    signals_ = UniqueFd(signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC));
+    if (signals_.get() < 0) return tl::unexpected(SystemError("signalfd"));
+
+    epoll_ = UniqueFd(epoll_create1(EPOLL_CLOEXEC));
+    if (epoll_.get() < 0) return tl::unexpected(SystemError("epoll_create1"));
+    for (int fd : {nfqueue_->fd(), timer_.get(), signals_.get(), control_.get()}) {
+      if (auto added = Watch(fd); !added) return added;
+    }
+
+    std::ofstream pid_file(paths.pid_file);
+    pid_file << getpid() << "\n";
+    if (!pid_file) return MakeError(ErrorCode::kIo, "cannot write " + paths.pid_file.string());
+    TuneForPrecision(topology_.emulator.realtime_priority);
+    return {};
+  }
+
+  Status Run() {
+    epoll_event events[16];
+    while (running_) {
+      const int n = epoll_wait(epoll_.get(), events, 16, -1);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return tl::unexpected(SystemError("epoll_wait"));
+      }
+      bool timer_fired = false;
+      for (int i = 0; i < n; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == nfqueue_->fd()) {
+          ReadPackets();
+        } else if (fd == timer_.get()) {
+          std::uint64_t expirations = 0;
+          timer_fired = read(fd, &expirations, sizeof expirations) > 0;
+        } else if (fd == signals_.get()) {
+          signalfd_siginfo info{};
+          if (read(fd, &info, sizeof info) > 0) {
+            spdlog::info("event=signal signal={}", info.ssi_signo);
+            running_ = false;
+          }
+        } else if (fd == control_.get()) {
+          AcceptClients();
+        } else {
+          ServeClient(fd);
+        }
+      }
+      const MonotonicTime now = clock_.MonotonicNow();
+      if (timer_fired && armed_for_) lead_.Observe(now - *armed_for_);
+      emulator_->ReleaseDue(now + lead_.lead(), now);
+      ArmTimer(now);
+    }
+    return {};
+  }
+
+ private:
+  Status Watch(int fd) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = fd;
+    if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
+      return tl::unexpected(SystemError("epoll_ctl"));
+    }
+    return {};
+  }
+
+  void ReadPackets() {
+    // Kernel stamps are wall-clock time; one offset per read turns them into monotonic time.
+    const MonotonicTime mono = clock_.MonotonicNow();
+    system_minus_mono_ = clock_.SystemNow().time_since_epoch() - mono.time_since_epoch();
+    read_started_ = mono;
+    auto read = nfqueue_->ReadAvailable(kMaxReadsPerTurn);
+    if (!read) spdlog::warn("event=nfqueue_read_failed error={}", KvQuote(read.error().message));
+  }
+
+  void OnPacket(const QueuedPacket& packet) {
+    MonotonicTime arrival = read_started_;
+    if (packet.kernel_time) {
+      const MonotonicTime stamped(
+          std::chrono::duration_cast<MonotonicTime::duration>(
+              packet.kernel_time->time_since_epoch() - system_minus_mono_));
+      // A stamp from the future or from long ago means the wall clock stepped: use the read time.
+      if (stamped <= read_started_ + std::chrono::milliseconds(1) &&
+          stamped >= read_started_ - std::chrono::seconds(1)) {
+        arrival = stamped;
+      }
+    }
+    emulator_->OnPacket(packet.queue, packet.id, arrival, packet.payload);
+  }
+
+  void ArmTimer(MonotonicTime now) {
+    const auto next = emulator_->NextRelease();
+    armed_for_ = next;
+    itimerspec spec{};
+    if (next) {
+      MonotonicTime at = *next - lead_.lead();
+      if (at <= now) at = now + std::chrono::nanoseconds(1);
+      spec.it_value = ToTimespec(at);
+    }
+    if (next == last_armed_) return;
+    last_armed_ = next;
+    timerfd_settime(timer_.get(), TFD_TIMER_ABSTIME, &spec, nullptr);
+  }
+
+  void SyncCopyMode(std::uint16_t queue) {
+    if (auto set = nfqueue_->SetCopyPayload(queue, emulator_->WantsPayload(queue)); !set) {
+      spdlog::warn("event=nfqueue_mode_failed queue={} error={}", queue,
+                   KvQuote(set.error().message));
+    }
+  }
+
+  void AcceptClients() {
+    while (true) {
+      const int fd = accept4(control_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) return;
+      if (clients_.size() >= kMaxControlClients || !Watch(fd)) {
+        close(fd);
+        continue;
+      }
+      clients_[fd] = std::string();
+    }
+  }
+
+  void ServeClient(int fd) {
+    auto it = clients_.find(fd);
+    if (it == clients_.end()) return;
+    char buffer[4096];
+    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n > 0) it->second.append(buffer, static_cast<std::size_t>(n));
+    const auto newline = it->second.find('\n');
+    if (n > 0 && newline == std::string::npos && it->second.size() < kMaxControlRequestBytes) {
+      return;  // more to come
+    }
+    if (newline != std::string::npos) {
+      const std::string reply = Handle(it->second.substr(0, newline)).dump() + "\n";
+      // Replies are small; a client that does not read within 100 ms loses its answer.
+      timeval timeout{.tv_sec = 0, .tv_usec = 100'000};
+      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+      std::size_t sent = 0;
+      while (sent < reply.size()) {
+        const ssize_t w = send(fd, reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL);
+        if (w <= 0) break;
+        sent += static_cast<std::size_t>(w);
+      }
+    }
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    close(fd);
+    clients_.erase(it);
+  }
+
+  nlohmann::json Handle(const std::string& text) {
+    const auto request = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (request.is_discarded() || !request.is_object() || !request.contains("command") ||
+        !request["command"].is_string()) {
+      return {{"ok", false}, {"error", "malformed request"}};
+    }
+    const std::string command = request["command"];
+    if (command == "show") {
+      nlohmann::json reply = emulator_->Snapshot();
+      reply["ok"] = true;
+      reply["lab"] = topology_.name;
+      reply["pid"] = getpid();
+      reply["wake_lead_ns"] = lead_.lead().count();
+      reply["overruns"] = nfqueue_->overruns();
+      return reply;
+    }
+    if (command == "set") {
+      const std::string from = request.value("from", std::string());
+      const std::string to = request.value("to", std::string());
+      std::vector<Setting> settings;
+      if (request.contains("settings") && request["settings"].is_object()) {
+        for (const auto& [key, value] : request["settings"].items()) {
+          if (!value.is_string()) return {{"ok", false}, {"error", key + ": expected a string"}};
+          settings.emplace_back(key, value.get<std::string>());
+        }
+      }
+      if (auto set = emulator_->Set(from, to, settings); !set) {
+        return {{"ok", false}, {"error", set.error().message}};
+      }
+      const auto queue = topology_.FindDirection(from, to);
+      SyncCopyMode(static_cast<std::uint16_t>(*queue));
+      const LinkProperties& properties = emulator_->properties(*queue);
+      spdlog::info("event=link_set from={} to={} properties={}", KvQuote(from), KvQuote(to),
+                   KvQuote(Describe(properties)));
+      const bool reshape = std::any_of(settings.begin(), settings.end(), [](const Setting& s) {
+        return s.first == "rate" || s.first == "queue";
+      });
+      if (reshape) {
+        // A few milliseconds of tc; packets wait meanwhile, which only a rate change causes.
+        const int to_site = emulator_->topology().directions[*queue].to;
+        if (auto shaped = ReshapeSite(emulator_->topology(), to_site); !shaped) {
+          return {{"ok", false}, {"error", "changing the rate: " + shaped.error().message}};
+        }
+      }
+      return {{"ok", true},
+              {"properties", ToJson(properties)},
+              {"description", Describe(properties)}};
+    }
+    return {{"ok", false}, {"error", "unknown command '" + command + "'"}};
+  }
+
+  Topology topology_;
+  const Clock& clock_;
+  std::unique_ptr<NfQueue> nfqueue_;
+  std::optional<DuplicateSender> duplicates_;
+  std::optional<LabVerdictSink> sink_;
+  std::optional<WanEmulator> emulator_;
+  WakeLead lead_;
+  UniqueFd timestamps_, control_, timer_, signals_, epoll_;
+  std::map<int, std::string> clients_;
+  std::optional<MonotonicTime> armed_for_, last_armed_;
+  std::chrono::nanoseconds system_minus_mono_{0};
+  MonotonicTime read_started_{};
+  bool running_ = true;
+};
+
+EmulatorDaemon::EmulatorDaemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EmulatorDaemon::~EmulatorDaemon() = default;
+
+Result<std::unique_ptr<EmulatorDaemon>> EmulatorDaemon::Start(const Topology& topology,
+                                                              const Clock& clock) {
+  auto impl = std::make_unique<Impl>(topology, clock);
+  if (auto opened = impl->Open(); !opened) return tl::unexpected(opened.error());
+  return std::unique_ptr<EmulatorDaemon>(new EmulatorDaemon(std::move(impl)));
+}
+
+Status EmulatorDaemon::Run() { return impl_->Run(); }
+
+int RunEmulatorProcess(const std::filesystem::path& state_dir, const DaemonOptions& options) {
+  auto report = [&](const std::string& line) {
+    if (options.ready_fd < 0) return;
+    (void)!write(options.ready_fd, line.data(), line.size());
+    close(options.ready_fd);
+  };
+  config::yaml::Diagnostics diagnostics;
+  auto topology = LoadTopology(state_dir / "topology.yaml", diagnostics);
+  if (!topology) {
+    for (const auto& line : diagnostics.SortedStrings()) spdlog::error("event=topology {}", line);
+    report("error: cannot read " + (state_dir / "topology.yaml").string() + "\n");
+    return 2;
+  }
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  RealClock clock;
+  int exit_code = 0;
+  {
+    auto daemon = EmulatorDaemon::Start(*topology, clock);
+    if (!daemon) {
+      spdlog::error("event=emulator_start_failed error={}", KvQuote(daemon.error().message));
+      report("error: " + daemon.error().message + "\n");
+      exit_code = 1;
+    } else {
+      spdlog::info("event=emulator_ready lab={} directions={} pid={}", topology->name,
+                   topology->directions.size(), getpid());
+      report("ready\n");
+      if (auto ran = (*daemon)->Run(); !ran) {
+        spdlog::error("event=emulator_failed error={}", KvQuote(ran.error().message));
+        exit_code = 1;
+      }
+    }
+  }
+  // Whatever ended the emulator, the lab goes with it: a lab without its emulator drops every
+  // packet between sites, which would pass for an outage.
+  auto swept = SweepLab(topology->name, {.self_pid = getpid()});
+  if (!swept) {
+    spdlog::error("event=lab_removal_failed lab={} error={}", topology->name,
+                  KvQuote(swept.error().message));
+    return 1;
+  }
+  spdlog::info("event=lab_removed lab={} namespaces={}", topology->name,
+               swept->removed_namespaces.size());
+  return exit_code;
+}
+
+}  // namespace linkmon::lab

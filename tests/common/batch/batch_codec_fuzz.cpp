@@ -1,0 +1,23 @@
+// Fuzz target for DecodeBatch, the parser of every upload the collector receives. Beyond "never
+// crashes" (ASan/UBSan), it checks the codec's contract: whatever is accepted encodes to text
+// that decodes to the same batch.
+//
+// Seed corpus: tests/common/batch/corpus/batch_codec/ (written by batch_codec_test with
+// LINKMON_WRITE_CORPUS set).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "common/batch/batch_codec.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto batch = linkmon::batch::DecodeBatch(text, linkmon::batch::DecodeLimits{.max_summaries = 64});
+  if (batch) {
+    auto again = linkmon::batch::DecodeBatch(linkmon::batch::EncodeBatch(*batch));
+    if (!again || !(*again == *batch)) std::abort();
+  }
+  return 0;
+}

@@ -71,7 +71,12 @@ function(linkmon_fuzzer)
   target_compile_options(${ARG_NAME} PRIVATE -fsanitize=fuzzer)
   target_link_options(${ARG_NAME} PRIVATE -fsanitize=fuzzer)
   linkmon_target_defaults(${ARG_NAME})
+  # libFuzzer writes new inputs into its first corpus directory: give it one in the build tree so
+  # that the committed seed corpus (read-only, second) never changes.
+  set(work_corpus "${CMAKE_BINARY_DIR}/fuzz/${ARG_NAME}.corpus")
+  file(MAKE_DIRECTORY "${work_corpus}")
   add_test(NAME fuzz.${ARG_NAME}
-           COMMAND ${ARG_NAME} -runs=20000 -max_total_time=20 -max_len=4096 ${ARG_CORPUS})
+           COMMAND ${ARG_NAME} -runs=20000 -max_total_time=20 -max_len=4096
+                   "${work_corpus}" ${ARG_CORPUS})
   set_tests_properties(fuzz.${ARG_NAME} PROPERTIES LABELS fuzz)
 endfunction()

@@ -1,0 +1,45 @@
+#pragma once
+
+// A prober measures one target by one method: the scheduler calls Send with the target's next
+// sequence number, at the times it chooses (spread over the interval), and the prober reports each
+// probe leaving and each reply through its ProbeListener, which feeds the path's
+// stats::IntervalRecorder. Timeouts are not the prober's business: the recorder decides a probe's
+// fate from its timestamps (common/stats/probe_events.h).
+//
+// Everything runs on the daemon's one io_context; probers are not thread-safe.
+
+#include <cstdint>
+
+#include "common/result.h"
+#include "common/stats/probe_events.h"
+
+namespace linkmon::probers {
+
+class ProbeListener {
+ public:
+  virtual ~ProbeListener() = default;
+  virtual void OnSent(const stats::ProbeSent& sent) = 0;
+  virtual void OnReply(const stats::ProbeReply& reply) = 0;
+};
+
+// What a prober saw that no summary shows, for the probe's /metrics.
+struct ProberCounters {
+  std::uint64_t probes_sent = 0;
+  std::uint64_t send_errors = 0;        // the kernel refused the probe; it was not sent
+  std::uint64_t replies = 0;            // matched replies passed to the listener (incl. duplicates)
+  std::uint64_t foreign_replies = 0;    // well-formed but not ours: other identifier or cookie,
+                                        // unknown sequence, echoed timestamp not what we sent
+  std::uint64_t malformed_replies = 0;  // undecodable, or HMAC mismatch
+  std::uint64_t kernel_transmit_stamps = 0;  // probes whose send time the kernel stamped
+};
+
+class Prober {
+ public:
+  virtual ~Prober() = default;
+  // Sends probe `sequence` now. An error means the probe did not leave: the caller counts a send
+  // error, not a loss.
+  virtual Status Send(std::uint32_t sequence) = 0;
+  virtual const ProberCounters& counters() const = 0;
+};
+
+}  // namespace linkmon::probers

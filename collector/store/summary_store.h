@@ -1,0 +1,131 @@
+#pragma once
+
+// SummaryStore: the collector's durable history, one SQLite database (common/sqlite, WAL).
+//
+// Writes: ApplyBatch stores a probe's batch in ONE transaction: the batch key
+// (probe, probe start epoch, sequence) and the batch's summaries merged into per-path, per-minute
+// records (minute_record.h). Either both are committed or neither, so a batch is applied exactly
+// once: a retried batch finds its key and is reported as a duplicate without touching the data.
+//
+// Durability promise: with Durability::kFull (the default, and what ingest uses), when ApplyBatch
+// returns kApplied or kDuplicate the batch is in the WAL and fsync'ed: it survives a process crash
+// (kill -9) and a power loss. With kNormal it survives a process crash only; a power loss may undo
+// the last commits (SQLite WAL with synchronous=NORMAL).
+//
+// Reads (for the windows, the SLA evaluator and the API; they see only committed batches):
+//   MinuteSummaries(path, from, to)  the minutes of one path in [from, to), oldest first
+//   AllPathsSince(since)             every path's minutes from `since` on, oldest minute first,
+//                                    paths in key order within a minute: rebuilds the sliding
+//                                    windows after a restart (ForEachMinuteSince streams them)
+//   Paths()                          every path that has a stored minute
+// Retention: Prune(before) deletes minutes and batch keys older than `before`; the daemon calls it
+// periodically with now - collector.retention (default 35 days). A batch replayed after its key
+// was pruned carries summaries older than the retention, which ingest refuses as too old.
+//
+// Sequence replay: a batch whose sequence is more than `replay_window` below the highest stored
+// sequence of its (probe, epoch) and is not itself stored is refused as kStale. Probes send in
+// order from their spool, so such a batch is not a retry but a replay (or a probe bug).
+//
+// Storage notes: sequences are unsigned 64-bit; SQLite integers are signed, so they are stored with
+// the top bit flipped (seq XOR 2^63), which keeps their order. Counters above 2^63 are stored
+// bit-cast and read back exactly. Histograms are stored in their binary codec (with its CRC-32C),
+// so damage on disk is detected when read.
+//
+// Thread-safety: not thread-safe. One thread (the collector's io_context) owns the store; a
+// reader on another thread opens its own SummaryStore on the same file (WAL lets it read while
+// this one writes).
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "collector/store/minute_record.h"
+#include "common/batch/batch.h"
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/result.h"
+#include "common/sqlite/sqlite_database.h"
+
+namespace linkmon::store {
+
+struct StoreOptions {
+  std::filesystem::path path;  // ":memory:" for tests that need no file
+  sqlite::Durability durability = sqlite::Durability::kFull;
+  // How far below the highest stored sequence of its epoch a new batch may be (see above).
+  std::uint64_t replay_window = 1024;
+};
+
+enum class ApplyOutcome {
+  kApplied,    // stored now
+  kDuplicate,  // its key was already stored: acknowledged again, applied once
+  kStale,      // refused: sequence too far below the epoch's highest, see replay_window
+};
+
+struct ApplyResult {
+  ApplyOutcome outcome;
+  std::uint64_t highest_sequence = 0;  // of the batch's epoch, after the call (for messages)
+};
+
+struct PruneResult {
+  std::uint64_t minutes_deleted = 0;
+  std::uint64_t batches_deleted = 0;
+};
+
+class SummaryStore {
+ public:
+  // Opens or creates the database and its schema. kIo when SQLite cannot open or write it,
+  // kUnsupported when the file holds a schema version this build does not know.
+  static Result<std::unique_ptr<SummaryStore>> Open(const StoreOptions& options);
+
+  SummaryStore(const SummaryStore&) = delete;
+  SummaryStore& operator=(const SummaryStore&) = delete;
+  ~SummaryStore();
+
+  // Stores `batch` atomically (see above). `received` is when the collector got it (wall clock),
+  // kept with the key for retention. Errors: kOutOfRange when merging would overflow a histogram
+  // count (nothing stored), kIo when SQLite fails (nothing stored; the probe should retry).
+  Result<ApplyResult> ApplyBatch(const batch::Batch& batch, SystemTime received);
+
+  Result<std::vector<MinuteRecord>> MinuteSummaries(const PathKey& path, SystemTime from,
+                                                    SystemTime to);
+  Result<std::vector<MinuteRecord>> AllPathsSince(SystemTime since);
+  // As AllPathsSince, one record at a time, without holding them all.
+  Status ForEachMinuteSince(SystemTime since,
+                            const std::function<void(const MinuteRecord&)>& visit);
+  Result<std::vector<PathKey>> Paths();
+
+  // True when the batch key is stored.
+  Result<bool> HasBatch(const SiteName& probe, SystemTime probe_start, std::uint64_t sequence);
+  // Number of stored batch keys and minute records (for tests and metrics).
+  Result<std::uint64_t> BatchCount();
+  Result<std::uint64_t> MinuteCount();
+
+  Result<PruneResult> Prune(SystemTime before);
+
+  // Bytes on disk: the database file plus its WAL (0 for ":memory:").
+  std::uint64_t DiskBytes() const;
+
+ private:
+  struct Statements;
+  SummaryStore(StoreOptions options, sqlite::Database db, std::unique_ptr<Statements> statements);
+
+  Result<std::int64_t> PathId(const PathKey& path, std::vector<std::pair<PathKey, std::int64_t>>&
+                                                       added);
+  Status MergeSummary(std::int64_t path_id, const batch::PathSummary& entry);
+  Result<ApplyResult> ApplyInTransaction(const batch::Batch& batch, SystemTime received,
+                                         std::vector<std::pair<PathKey, std::int64_t>>& added);
+  Result<MinuteRecord> ReadMinute(sqlite::Statement& statement, int first_column,
+                                  const PathKey& path);
+
+  StoreOptions options_;
+  sqlite::Database db_;
+  std::unique_ptr<Statements> statements_;
+  // Path ids known to be committed; ids created in a transaction join after its commit.
+  std::map<PathKey, std::int64_t> path_ids_;
+};
+
+}  // namespace linkmon::store

@@ -33,11 +33,6 @@ Status PathWindows::ValidateWindows(std::span<const std::chrono::nanoseconds> wi
 }
 
 Status PathWindows::Add(SystemTime minute, const MinuteStats& stats) {
-  if (!minutes_.empty() && minute <= minutes_.rbegin()->first - longest()) {
-    return MakeError(ErrorCode::kOutOfRange,
-                     "windows: minute is older than the longest window (" +
-                         FormatDuration(longest()) + ") reaches back");
-  }
   auto [it, inserted] = minutes_.try_emplace(minute, stats);
   if (inserted) return {};
   return it->second.Merge(stats);

@@ -30,9 +30,9 @@ class PathWindows {
   // Checks that windows are non-empty, whole minutes, at least one minute, without repeats.
   static Status ValidateWindows(std::span<const std::chrono::nanoseconds> windows);
 
-  // Merges `stats` into the minute starting at `minute` (a MinuteStart). Refuses, with kOutOfRange,
-  // a minute older than the longest window reaches back from the newest minute held: it could not
-  // change any window any more.
+  // Merges `stats` into the minute starting at `minute` (a MinuteStart). The caller refuses
+  // minutes no window it will compute can reach (PathStates does, relative to the next minute to
+  // close); Trim drops them. Fails only when a count would overflow 64 bits.
   Status Add(SystemTime minute, const MinuteStats& stats);
 
   // Every window ending with the minute starting at `last_minute`, in the order of `windows`.

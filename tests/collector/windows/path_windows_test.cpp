@@ -88,15 +88,16 @@ TEST(PathWindowsTest, LateDataMergesIntoItsMinute) {
   EXPECT_EQ(stats[0].counts.lost, 5u);
 }
 
-TEST(PathWindowsTest, RefusesMinutesBeyondTheLongestWindowAndTrimsThem) {
+TEST(PathWindowsTest, TrimDropsMinutesNoLaterWindowReaches) {
   PathWindows windows(kWindows);
   const SystemTime t0 = Epoch2026();
+  ASSERT_TRUE(windows.Add(t0, Minute(2ms, 10)));
+  ASSERT_TRUE(windows.Add(t0 + 1min, Minute(2ms, 10)));
   ASSERT_TRUE(windows.Add(t0 + 60min, Minute(2ms, 10)));
-  // 00:00 is exactly one hour before 01:00: the 1 h window ending 01:00 starts at 00:01.
-  auto old = windows.Add(t0, Minute(2ms, 10));
-  ASSERT_FALSE(old);
-  EXPECT_EQ(old.error().code, ErrorCode::kOutOfRange);
-  EXPECT_TRUE(windows.Add(t0 + 1min, Minute(2ms, 10)));
+  // The 1 h window ending 01:00 starts at 00:01: 00:00 is out of it.
+  EXPECT_EQ(windows.Compute(t0 + 60min)[2].counts.received, 20u);
+  windows.Trim(t0 + 60min);
+  EXPECT_EQ(windows.minutes().size(), 2u);
   windows.Trim(t0 + 61min);  // the 1 h window ending 01:01 starts at 00:02
   EXPECT_EQ(windows.minutes().size(), 1u);
   EXPECT_NE(windows.Find(t0 + 60min), nullptr);

@@ -1,0 +1,263 @@
+#include "collector/sla/path_states.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace linkmon::sla {
+
+namespace {
+
+using windows::kMinute;
+using windows::MinuteStart;
+using windows::MinuteStats;
+
+}  // namespace
+
+PathStates::PathStates(const Clock& clock, PathStatesOptions options)
+    : clock_(clock),
+      options_(std::move(options)),
+      next_to_close_(MinuteStart(clock.SystemNow())) {
+  std::sort(options_.windows.begin(), options_.windows.end());
+}
+
+Result<std::unique_ptr<PathStates>> PathStates::Create(const config::Config& config,
+                                                       const Clock& clock,
+                                                       PathStatesOptions options) {
+  if (auto valid = windows::PathWindows::ValidateWindows(options.windows); !valid) {
+    return tl::unexpected(valid.error());
+  }
+  std::unique_ptr<PathStates> states(new PathStates(clock, std::move(options)));
+  states->sla_classes_ = config.sla_classes;
+  for (const auto& site : config.sites) states->sites_.insert(site.name.str());
+  for (const auto& probe : config.probes) {
+    states->sites_.insert(probe.site.str());
+    for (const auto& target : probe.targets) {
+      const config::SlaClass* sla_class = config.FindSlaClass(target.sla_class);
+      if (sla_class == nullptr) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "path states: target " + target.name.str() + " of probe " +
+                             probe.site.str() + " names unknown SLA class " +
+                             target.sla_class.str());
+      }
+      states->targets_.insert(target.name.str());
+      for (Method method : target.methods) {
+        PathKey key{probe.site, target.name, method};
+        if (states->index_.contains(key)) continue;
+        states->index_.emplace(key, 0);
+        states->paths_.emplace_back(std::move(key), *sla_class, states->options_.windows);
+      }
+    }
+  }
+  std::sort(states->paths_.begin(), states->paths_.end(),
+            [](const TrackedPath& a, const TrackedPath& b) { return a.key < b.key; });
+  for (std::size_t i = 0; i < states->paths_.size(); ++i) {
+    states->index_[states->paths_[i].key] = i;
+  }
+  return states;
+}
+
+TrackedPath* PathStates::FindMutable(const PathKey& path) {
+  auto it = index_.find(path);
+  return it == index_.end() ? nullptr : &paths_[it->second];
+}
+
+const TrackedPath* PathStates::Find(const PathKey& path) const {
+  auto it = index_.find(path);
+  return it == index_.end() ? nullptr : &paths_[it->second];
+}
+
+std::span<const TrackedPath> PathStates::PathsFrom(const SiteName& source) const {
+  auto begin = std::lower_bound(paths_.begin(), paths_.end(), source,
+                                [](const TrackedPath& p, const SiteName& s) {
+                                  return p.key.source < s;
+                                });
+  auto end = std::upper_bound(begin, paths_.end(), source,
+                              [](const SiteName& s, const TrackedPath& p) {
+                                return s < p.key.source;
+                              });
+  return {begin, end};
+}
+
+bool PathStates::KnowsSite(std::string_view site) const { return sites_.contains(site); }
+bool PathStates::KnowsTarget(std::string_view target) const { return targets_.contains(target); }
+
+const config::SlaClass* PathStates::FindSlaClass(std::string_view name) const {
+  for (const auto& sla_class : sla_classes_) {
+    if (sla_class.name.str() == name) return &sla_class;
+  }
+  return nullptr;
+}
+
+std::chrono::nanoseconds PathStates::StaleAfter(const TrackedPath& path) const {
+  if (path.key.method == Method::kThroughput) {
+    return options_.stale_after + options_.windows.back();
+  }
+  return options_.stale_after;
+}
+
+Result<PathStates::Applied> PathStates::Apply(const PathKey& path,
+                                              const stats::IntervalSummary& summary) {
+  TrackedPath* tracked = FindMutable(path);
+  if (tracked == nullptr) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "path states: unknown path " + path.ToString() + " (not in the config)");
+  }
+  if (summary.duration <= std::chrono::nanoseconds(0)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "path states: summary of " + path.ToString() + " covers no time");
+  }
+  return AddMinute(*tracked, MinuteStart(summary.start), summary.start + summary.duration,
+                   MinuteStats::FromSummary(summary));
+}
+
+Result<PathStates::Applied> PathStates::ApplyThroughput(const PathKey& path, SystemTime at,
+                                                        Bandwidth achieved) {
+  TrackedPath* tracked = FindMutable(path);
+  if (tracked == nullptr) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "path states: unknown path " + path.ToString() + " (not in the config)");
+  }
+  if (path.method != Method::kThroughput) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "path states: bandwidth result for " + path.ToString() +
+                         ", which is not a throughput path");
+  }
+  return AddMinute(*tracked, MinuteStart(at), at, MinuteStats::FromThroughput(achieved));
+}
+
+Result<PathStates::Applied> PathStates::AddMinute(TrackedPath& path, SystemTime minute,
+                                                  SystemTime data_end, const MinuteStats& stats) {
+  const SystemTime now = clock_.SystemNow();
+  if (minute > now + options_.future_tolerance) {
+    return MakeError(ErrorCode::kOutOfRange,
+                     "path states: data for " + path.key.ToString() +
+                         " is stamped in the future (probe clock ahead of the collector's?)");
+  }
+  if (minute <= next_to_close_ - options_.windows.back()) {
+    return MakeError(ErrorCode::kOutOfRange,
+                     "path states: data for " + path.key.ToString() +
+                         " is older than the longest window reaches");
+  }
+  if (auto added = path.minutes.Add(minute, stats); !added) return tl::unexpected(added.error());
+  started_ = true;
+  const SystemTime end = std::min(data_end, now);
+  if (!path.last_data_end || end > *path.last_data_end) path.last_data_end = end;
+  return minute < next_to_close_ ? Applied::kLate : Applied::kOnTime;
+}
+
+SystemTime PathStates::LastClosable(SystemTime now) const {
+  // Minute M may close when M + 1 min + close_delay <= now.
+  return MinuteStart(now - options_.close_delay) - kMinute;
+}
+
+void PathStates::Tick(SystemTime now) { CloseThrough(LastClosable(now)); }
+
+void PathStates::CloseThrough(SystemTime last_minute) {
+  if (last_minute < next_to_close_) return;
+  started_ = true;
+  for (TrackedPath& path : paths_) ClosePath(path, next_to_close_, last_minute);
+  next_to_close_ = last_minute + kMinute;
+  ++version_;
+}
+
+void PathStates::ClosePath(TrackedPath& path, SystemTime first, SystemTime last) {
+  const bool throughput = path.key.method == Method::kThroughput;
+  SystemTime minute = first;
+  while (minute <= last) {
+    // Nothing in any window ending here: every minute up to the next data is unknown. Recording
+    // them as one run keeps a long silence (or a collector down for a day) cheap to close.
+    if (!path.minutes.AnyDataBetween(minute - path.minutes.longest() + kMinute, minute)) {
+      const SystemTime stop =
+          std::min(path.minutes.NextDataMinute(minute).value_or(last + kMinute), last + kMinute);
+      path.budget.Record(minute, Verdict::kUnknown, (stop - minute) / kMinute);
+      path.breaches.OnUnknownMinutes();
+      path.judgement = Judgement{};
+      minute = stop;
+      continue;
+    }
+    // A probed path is judged only in minutes that hold its own data: windows reaching back into
+    // older minutes must not keep a silent path green. A bandwidth-test path is tested about
+    // hourly, so it is judged whenever its threshold's window holds a test.
+    const MinuteStats* own = path.minutes.Find(minute);
+    Judgement judgement;
+    if (throughput || (own != nullptr && own->HasData())) {
+      const auto windows = path.minutes.Compute(minute);
+      judgement = JudgeWindows(path.sla_class, path.key.method, windows);
+    }
+    path.budget.Record(minute, judgement.verdict);
+    std::optional<BreachEvent> closed;
+    path.breaches.OnMinute(minute, judgement, &closed);
+    if (closed) {
+      closed_breaches_.push_back(std::move(*closed));
+      while (closed_breaches_.size() > options_.max_closed_breaches) closed_breaches_.pop_front();
+    }
+    path.judgement = std::move(judgement);
+    minute += kMinute;
+  }
+  path.windows = path.minutes.Compute(last);
+  path.minutes.Trim(last);
+}
+
+Result<RebuildReport> PathStates::Rebuild(std::span<const MinuteRecord> records) {
+  if (started_) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "path states: rebuild must come before any data or minute close");
+  }
+  std::vector<std::size_t> order(records.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return records[a].minute_start < records[b].minute_start;
+  });
+  RebuildReport report;
+  if (!order.empty()) {
+    next_to_close_ = std::min(next_to_close_, MinuteStart(records[order.front()].minute_start));
+  }
+  const SystemTime last_closable = LastClosable(clock_.SystemNow());
+  for (std::size_t i : order) {
+    const MinuteRecord& record = records[i];
+    const SystemTime minute = MinuteStart(record.minute_start);
+    CloseThrough(std::min(minute - kMinute, last_closable));
+    TrackedPath* tracked = FindMutable(record.path);
+    if (tracked == nullptr) {
+      ++report.skipped_unknown_path;
+      continue;
+    }
+    MinuteStats stats = MinuteStats::FromSummary(record.summary);
+    stats.throughput = record.throughput;
+    const SystemTime data_end = record.summary.duration > std::chrono::nanoseconds(0)
+                                    ? record.summary.start + record.summary.duration
+                                    : minute + kMinute;
+    if (AddMinute(*tracked, minute, data_end, stats)) {
+      ++report.applied;
+    } else {
+      ++report.skipped_too_old;
+    }
+  }
+  CloseThrough(last_closable);
+  ++version_;
+  return report;
+}
+
+std::vector<BreachEvent> PathStates::BreachesBetween(const BreachQuery& query) const {
+  std::vector<BreachEvent> result;
+  auto matches = [&](const BreachEvent& event) {
+    if (query.source && event.path.source != *query.source) return false;
+    if (query.target && event.path.target != *query.target) return false;
+    const SystemTime end = event.end.value_or(SystemTime::max());
+    return event.start < query.to && end > query.from;
+  };
+  for (const BreachEvent& event : closed_breaches_) {
+    if (matches(event)) result.push_back(event);
+  }
+  for (const TrackedPath& path : paths_) {
+    if (const BreachEvent* open = path.breaches.open(); open != nullptr && matches(*open)) {
+      result.push_back(*open);
+    }
+  }
+  std::stable_sort(result.begin(), result.end(), [](const BreachEvent& a, const BreachEvent& b) {
+    return a.start < b.start;
+  });
+  return result;
+}
+
+}  // namespace linkmon::sla

@@ -1,0 +1,153 @@
+#pragma once
+
+// PathStates: the collector's live state of every configured path: minutes and sliding windows,
+// minute verdicts, error budgets, breach events. The one place ingest writes to and the API and
+// /metrics read from.
+//
+// Time. Minutes are wall-clock minutes (an IntervalSummary is filed under the minute its start
+// falls in). A minute closes when Tick sees the clock past its end plus `close_delay`, which leaves
+// time for uploads in flight; closing judges it for every path (good, bad or unknown), feeds the
+// error budget and the breach tracker, and refreshes the path's snapshot. Data for a minute that
+// has already closed is late: it still enters the windows (so later windows are exact) but the
+// verdict given stands, because verdicts are counted in /metrics counters and breach evidence.
+//
+// Restart. Rebuild replays stored minutes (MinuteRecord) through the same Apply and close steps,
+// so windows, verdicts, budgets and open breaches come back as a live run would have left them.
+//
+// Paths are the config's (each probe site x target x method); data for any other path is refused,
+// which bounds memory and metric cardinality to what the config declares.
+//
+// Thread-safety: not thread-safe. The collector calls it from its one io_context thread (ingest
+// handlers, the minute timer, API and /metrics handlers all run there).
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "collector/sla/breach_tracker.h"
+#include "collector/sla/tracked_path.h"
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/result.h"
+#include "common/stats/interval_summary.h"
+#include "common/units.h"
+#include "config/config.h"
+
+namespace linkmon::sla {
+
+struct PathStatesOptions {
+  // Sliding windows; whole minutes. The config's collector.windows.
+  std::vector<std::chrono::nanoseconds> windows = {std::chrono::minutes(1),
+                                                   std::chrono::minutes(5), std::chrono::hours(1)};
+  // A minute is judged this long after its end, for uploads still in flight. Probes upload every
+  // 10 s by default, so 20 s lets the last interval of a minute arrive on time.
+  std::chrono::nanoseconds close_delay = std::chrono::seconds(20);
+  // A path whose newest data ended longer ago than this is stale. Bandwidth-test paths
+  // (Method::kThroughput), tested about hourly, get the longest window on top.
+  std::chrono::nanoseconds stale_after = std::chrono::minutes(2);
+  // Data stamped further ahead of the collector's clock is refused (a probe's clock is wrong).
+  std::chrono::nanoseconds future_tolerance = std::chrono::minutes(1);
+  // Closed breach events kept in memory, newest kept.
+  std::size_t max_closed_breaches = 10'000;
+};
+
+// One stored minute of one path, as the store returns it for a rebuild.
+struct MinuteRecord {
+  PathKey path;
+  SystemTime minute_start;
+  stats::IntervalSummary summary;
+  std::optional<Bandwidth> throughput;  // lowest bandwidth-test result of the minute, if any
+};
+
+struct RebuildReport {
+  std::size_t applied = 0;
+  std::size_t skipped_unknown_path = 0;  // the config no longer has the path
+  std::size_t skipped_too_old = 0;       // out of order beyond the windows' reach
+};
+
+// Filters of BreachesBetween; absent means any.
+struct BreachQuery {
+  SystemTime from;
+  SystemTime to;
+  std::optional<SiteName> source;
+  std::optional<TargetName> target;
+};
+
+class PathStates {
+ public:
+  enum class Applied { kOnTime, kLate };
+
+  // Paths, classes and sites from `config`; the first minute closed is the one holding `clock`'s
+  // present wall time. Fails (kInvalidArgument) on invalid windows or a dangling SLA class.
+  static Result<std::unique_ptr<PathStates>> Create(const config::Config& config,
+                                                    const Clock& clock, PathStatesOptions options);
+
+  // Ingest: one interval summary of `path`. Errors: kInvalidArgument for an unknown path or a
+  // summary covering no time; kOutOfRange for data from the future (beyond future_tolerance) or
+  // older than the longest window reaches.
+  Result<Applied> Apply(const PathKey& path, const stats::IntervalSummary& summary);
+  // Ingest: the result of a bandwidth test on a Method::kThroughput path, measured at `at`.
+  Result<Applied> ApplyThroughput(const PathKey& path, SystemTime at, Bandwidth achieved);
+
+  // Closes every minute whose end + close_delay is at or before `now`. Call it every few seconds
+  // (the collector's timer) and before reading state that must be current.
+  void Tick(SystemTime now);
+
+  // Replays stored minutes (any order; sorted here) and then closes minutes up to the clock's
+  // present. Call once at start-up, before any Apply or Tick; fails (kInvalidArgument) otherwise.
+  Result<RebuildReport> Rebuild(std::span<const MinuteRecord> records);
+
+  // --- Reading
+  // Every path, sorted by (source, target, method).
+  const std::vector<TrackedPath>& paths() const { return paths_; }
+  const TrackedPath* Find(const PathKey& path) const;
+  // Paths whose source is `source`: a sub-range of paths().
+  std::span<const TrackedPath> PathsFrom(const SiteName& source) const;
+  bool KnowsSite(std::string_view site) const;
+  bool KnowsTarget(std::string_view target) const;
+  const config::SlaClass* FindSlaClass(std::string_view name) const;
+  std::chrono::nanoseconds StaleAfter(const TrackedPath& path) const;
+  PathState StateAt(const TrackedPath& path, SystemTime now) const {
+    return path.StateAt(now, StaleAfter(path));
+  }
+
+  // Breach events (closed and open) overlapping [query.from, query.to), oldest start first.
+  std::vector<BreachEvent> BreachesBetween(const BreachQuery& query) const;
+
+  // Changes whenever a minute closes or a rebuild ran: readers cache on it.
+  std::uint64_t version() const { return version_; }
+  // The start of the next minute to close: every minute before it is judged.
+  SystemTime next_minute_to_close() const { return next_to_close_; }
+  const PathStatesOptions& options() const { return options_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  PathStates(const Clock& clock, PathStatesOptions options);
+  TrackedPath* FindMutable(const PathKey& path);
+  Result<Applied> AddMinute(TrackedPath& path, SystemTime minute, SystemTime data_end,
+                            const windows::MinuteStats& stats);
+  void CloseThrough(SystemTime last_minute);
+  void ClosePath(TrackedPath& path, SystemTime first, SystemTime last);
+  // The newest minute that may close at `now`.
+  SystemTime LastClosable(SystemTime now) const;
+
+  const Clock& clock_;
+  PathStatesOptions options_;
+  std::vector<TrackedPath> paths_;
+  std::unordered_map<PathKey, std::size_t, PathKeyHash> index_;
+  std::set<std::string, std::less<>> sites_;
+  std::set<std::string, std::less<>> targets_;
+  std::vector<config::SlaClass> sla_classes_;
+  std::deque<BreachEvent> closed_breaches_;  // by close time
+  SystemTime next_to_close_;
+  bool started_ = false;  // a minute closed or data arrived: too late to rebuild
+  std::uint64_t version_ = 0;
+};
+
+}  // namespace linkmon::sla

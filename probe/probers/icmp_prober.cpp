@@ -1,0 +1,91 @@
+#include "probe/probers/icmp_prober.h"
+
+#include <fmt/format.h>
+
+#include "probe/probers/kernel_time.h"
+
+namespace linkmon::probers {
+
+std::size_t IcmpSizeForPacketSize(int ip_packet_size, icmp::IpVersion version) {
+  std::size_t header = version == icmp::IpVersion::kV4 ? 20 : 40;
+  std::size_t size = ip_packet_size > 0 ? static_cast<std::size_t>(ip_packet_size) : 0;
+  return size > header + icmp::kMinEchoSize ? size - header : icmp::kMinEchoSize;
+}
+
+Result<std::unique_ptr<IcmpProber>> IcmpProber::Make(std::shared_ptr<IcmpEchoService> service,
+                                                     const IcmpProberOptions& options,
+                                                     ProbeListener& listener) {
+  bool v4_target =
+      options.target.is_v4() || (options.target.is_v6() && options.target.to_v6().is_v4_mapped());
+  if (v4_target != (service->version() == icmp::IpVersion::kV4)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("icmp prober: target {} needs the other IP version's socket",
+                                 options.target.to_string()));
+  }
+  if (options.icmp_size < icmp::kMinEchoSize) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("icmp prober: echo of {} bytes is below the {}-byte minimum",
+                                 options.icmp_size, icmp::kMinEchoSize));
+  }
+  return std::unique_ptr<IcmpProber>(new IcmpProber(std::move(service), options, listener));
+}
+
+IcmpProber::IcmpProber(std::shared_ptr<IcmpEchoService> service, const IcmpProberOptions& options,
+                       ProbeListener& listener)
+    : service_(std::move(service)),
+      options_(options),
+      listener_(&listener),
+      flow_(service_->Register(*this)),
+      sent_(options.remembered_probes) {}
+
+IcmpProber::~IcmpProber() { service_->Unregister(flow_); }
+
+Status IcmpProber::Send(std::uint32_t sequence) {
+  const Clock& clock = service_->clock();
+  SentProbe probe;
+  probe.monotonic = clock.MonotonicNow();
+  probe.wall = clock.SystemNow();
+  Result<std::uint32_t> transmit_id =
+      service_->Send(flow_, sequence, options_.target, options_.icmp_size);
+  if (!transmit_id) {
+    ++counters_.send_errors;
+    return tl::unexpected(transmit_id.error());
+  }
+  sent_.Add(sequence, *transmit_id, probe);
+  ++counters_.probes_sent;
+  listener_->OnSent({.sequence = sequence, .sent = probe.monotonic});
+  return {};
+}
+
+void IcmpProber::OnTransmitTimestamp(std::uint32_t transmit_id, SystemTime time) {
+  if (sent_.SetKernelTime(transmit_id, time)) ++counters_.kernel_transmit_stamps;
+}
+
+void IcmpProber::OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDatagram& received) {
+  SentProbe* probe = sent_.Find(reply.sequence);
+  if (probe == nullptr) {
+    ++counters_.foreign_replies;
+    return;
+  }
+  const Clock& clock = service_->clock();
+  stats::ProbeReply event;
+  event.sequence = reply.sequence;
+  if (received.kernel_receive_time) {
+    event.arrival = KernelTimeToMonotonic(*received.kernel_receive_time, clock);
+  } else {
+    event.arrival = clock.MonotonicNow();
+  }
+  if (probe->kernel && received.kernel_receive_time) {
+    event.rtt = std::chrono::duration_cast<std::chrono::nanoseconds>(*received.kernel_receive_time -
+                                                                     *probe->kernel);
+    event.timestamp_source = stats::TimestampSource::kKernel;
+  } else {
+    event.rtt =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(event.arrival - probe->monotonic);
+    event.timestamp_source = stats::TimestampSource::kUserspace;
+  }
+  ++counters_.replies;
+  listener_->OnReply(event);
+}
+
+}  // namespace linkmon::probers

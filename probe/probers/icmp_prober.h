@@ -1,0 +1,61 @@
+#pragma once
+
+// ICMP echo towards one target through the shared IcmpEchoService of its IP version and DSCP.
+// RTT = T4 - T1: the kernel's TX and RX timestamps when the socket has both for a probe
+// (timestamp source "kernel"), else the monotonic clock around send and receive ("userspace").
+// A reply counts only when its flow, identifier and cookie are ours (the service checks) and its
+// sequence is a probe this prober remembers; anything else is counted as foreign, never recorded.
+
+#include <cstddef>
+#include <memory>
+
+#include <boost/asio/ip/address.hpp>
+
+#include "common/result.h"
+#include "probe/probers/icmp_echo_service.h"
+#include "probe/probers/prober.h"
+#include "probe/probers/sent_probes.h"
+
+namespace linkmon::probers {
+
+struct IcmpProberOptions {
+  boost::asio::ip::address target;
+  // ICMP header and payload; at least icmp::kMinEchoSize (24).
+  std::size_t icmp_size = 56;
+  // Probes remembered for matching replies: at least rate * late horizon of the path.
+  std::size_t remembered_probes = 4096;
+};
+
+// ICMP bytes of a probe whose whole IP packet is `ip_packet_size` bytes (the config's
+// packet_size), never below the 24 bytes linkmon's echo needs.
+std::size_t IcmpSizeForPacketSize(int ip_packet_size, icmp::IpVersion version);
+
+class IcmpProber final : public Prober, private IcmpFlow {
+ public:
+  // The service's IP version must match the target's. `listener` must outlive the prober.
+  static Result<std::unique_ptr<IcmpProber>> Make(std::shared_ptr<IcmpEchoService> service,
+                                                  const IcmpProberOptions& options,
+                                                  ProbeListener& listener);
+  ~IcmpProber() override;
+  IcmpProber(const IcmpProber&) = delete;
+  IcmpProber& operator=(const IcmpProber&) = delete;
+
+  Status Send(std::uint32_t sequence) override;
+  const ProberCounters& counters() const override { return counters_; }
+
+ private:
+  IcmpProber(std::shared_ptr<IcmpEchoService> service, const IcmpProberOptions& options,
+             ProbeListener& listener);
+
+  void OnTransmitTimestamp(std::uint32_t transmit_id, SystemTime time) override;
+  void OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDatagram& received) override;
+
+  std::shared_ptr<IcmpEchoService> service_;
+  IcmpProberOptions options_;
+  ProbeListener* listener_;
+  std::uint32_t flow_;
+  SentProbes sent_;
+  ProberCounters counters_;
+};
+
+}  // namespace linkmon::probers

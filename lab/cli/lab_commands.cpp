@@ -151,6 +151,9 @@ void PrintSweep(const std::string& name, const SweepReport& report, const char* 
 }  // namespace
 
 int UpCommand(const std::string& topology_arg, const UpOptions& options) {
+  // From here on SIGINT/SIGTERM/SIGHUP wait until a step is complete, then undo everything.
+  const sigset_t signals = TerminationSignals();
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
   auto topology = Load(topology_arg);
   if (!topology) return kExitUsage;
   if (geteuid() != 0) {
@@ -166,10 +169,8 @@ int UpCommand(const std::string& topology_arg, const UpOptions& options) {
     return kExitFailed;
   }
   PrintSweep(topology->name, *stale, "removed stale");
+  if (TerminationPending()) return kExitInterrupted;
 
-  // From here on SIGINT/SIGTERM/SIGHUP wait until a step is complete, then undo everything.
-  const sigset_t signals = TerminationSignals();
-  sigprocmask(SIG_BLOCK, &signals, nullptr);
   auto fail = [&](const std::string& message, int code) {
     std::cerr << "linkmon-lab up: " << message << "\n";
     (void)SweepLab(topology->name);

@@ -79,6 +79,8 @@ Result<SweepReport> SweepLab(std::string_view lab_name, const SweepOptions& opti
   }
   SweepReport report;
   const LabPaths paths = LabPaths::For(lab_name);
+  // Listed first: the emulator, stopped below, removes its lab itself.
+  const std::vector<std::string> existing = LabNamespaces(lab_name);
 
   int pid = 0;
   if (std::ifstream pid_file(paths.pid_file); pid_file >> pid) {
@@ -108,7 +110,7 @@ Result<SweepReport> SweepLab(std::string_view lab_name, const SweepOptions& opti
       deleted = tl::unexpected(ran.error());
     }
   }
-  for (const std::string& ns : namespaces) {
+  for (const std::string& ns : existing) {
     if (!std::filesystem::exists("/run/netns/" + ns)) report.removed_namespaces.push_back(ns);
   }
 

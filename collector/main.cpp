@@ -2,10 +2,10 @@
 // windows, SLA evaluation and the API arrive in later issues; until then a valid start says so
 // and exits with kExitNotImplemented rather than pretending to collect.
 
+#include <spdlog/spdlog.h>
+
 #include <exception>
 #include <iostream>
-
-#include <spdlog/spdlog.h>
 
 #include "common/logging.h"
 #include "config/daemon_cli.h"

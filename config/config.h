@@ -7,14 +7,13 @@
 //
 // A Config is plain data: copy it, compare it, hand it to other threads read-only.
 
+#include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/ip/address.hpp>
 
 #include "common/ids.h"
 #include "common/units.h"
@@ -108,15 +107,15 @@ struct PassiveSettings {
 // One thing a probe measures towards, with the methods and schedule for it. A hub group in the
 // file becomes one Target per member site.
 struct Target {
-  TargetName name;                      // the site's name, or the host target's `name`
-  std::optional<SiteName> site;         // set when the target is a site
+  TargetName name;                            // the site's name, or the host target's `name`
+  std::optional<SiteName> site;               // set when the target is a site
   std::optional<HubGroupName> via_hub_group;  // set when listed through a hub group
-  boost::asio::ip::address address;     // the site's first address, or the host's
-  std::vector<Method> methods;          // no repeats, file order
+  boost::asio::ip::address address;           // the site's first address, or the host's
+  std::vector<Method> methods;                // no repeats, file order
   std::chrono::nanoseconds interval = std::chrono::seconds(1);  // between probes of one method
   std::chrono::nanoseconds timeout = std::chrono::seconds(1);   // <= interval
-  int packet_size = 100;                // bytes of the whole IP packet, headers included
-  int dscp = 0;                         // 0-63; 0 so that carriers treat probes as traffic
+  int packet_size = 100;  // bytes of the whole IP packet, headers included
+  int dscp = 0;           // 0-63; 0 so that carriers treat probes as traffic
   SlaClassName sla_class;
   std::optional<StampSettings> stamp;
   std::optional<TcpSettings> tcp;
@@ -133,8 +132,8 @@ struct ProbeSite {
 
 struct ReflectorSettings {
   SocketAddress listen{boost::asio::ip::address_v4::any(), 862};  // UDP
-  std::vector<IpPrefix> allowed_sources; // packets from elsewhere are dropped and counted
-  std::string key_file;                  // HMAC key (authenticated STAMP); empty: unauthenticated
+  std::vector<IpPrefix> allowed_sources;  // packets from elsewhere are dropped and counted
+  std::string key_file;                   // HMAC key (authenticated STAMP); empty: unauthenticated
   std::uint32_t max_packets_per_second = 1000;  // per source address
   std::uint32_t max_sessions = 1024;
   Bandwidth max_throughput{100'000'000};  // cap on throughput tests served; 100Mbps
@@ -164,8 +163,8 @@ struct CollectorSettings {
   SocketAddress listen{boost::asio::ip::address_v4::any(), 9100};
   std::string store_path = "/var/lib/linkmon/collector.db";
   std::chrono::nanoseconds retention = std::chrono::hours(24 * 35);
-  std::vector<std::chrono::nanoseconds> windows = {
-      std::chrono::minutes(1), std::chrono::minutes(5), std::chrono::hours(1)};
+  std::vector<std::chrono::nanoseconds> windows = {std::chrono::minutes(1), std::chrono::minutes(5),
+                                                   std::chrono::hours(1)};
   std::map<SiteName, std::string> token_files;  // probe site -> file holding its bearer token
   CollectorLimits limits;
 };

@@ -1,8 +1,7 @@
 #include "config/daemon_cli.h"
 
-#include <ostream>
-
 #include <CLI/CLI.hpp>
+#include <ostream>
 
 #include "common/logging.h"
 #include "config/load.h"
@@ -156,8 +155,8 @@ std::string ConfigSummary(const Config& config, const std::string& file,
                         Plural(paths, "path", "paths");
   if (site) {
     if (const ProbeSite* probe = config.FindProbe(*site)) {
-      summary += "; probe '" + site->str() + "': " +
-                 Plural(probe->targets.size(), "target", "targets") + ", " +
+      summary += "; probe '" + site->str() +
+                 "': " + Plural(probe->targets.size(), "target", "targets") + ", " +
                  Plural(CountPaths(*probe), "path", "paths");
     } else {
       summary += "; site '" + site->str() + "': reflector only";

@@ -15,11 +15,11 @@
 // exits with kExitConfigError; on a valid file it prints a one-line summary to stdout and exits 0.
 // Exit codes are listed below and in config/README.md.
 
+#include <spdlog/common.h>
+
 #include <iosfwd>
 #include <optional>
 #include <string>
-
-#include <spdlog/common.h>
 
 #include "common/ids.h"
 #include "config/config.h"
@@ -27,10 +27,10 @@
 namespace linkmon::config {
 
 // Process exit codes of linkmon-probe and linkmon-collector.
-inline constexpr int kExitOk = 0;               // ran and stopped cleanly; config valid; --help
-inline constexpr int kExitRuntimeFailure = 1;   // failed while running (socket, disk, ...)
-inline constexpr int kExitConfigError = 2;      // bad command line or invalid config
-inline constexpr int kExitNotImplemented = 3;   // this build cannot run the daemon yet
+inline constexpr int kExitOk = 0;              // ran and stopped cleanly; config valid; --help
+inline constexpr int kExitRuntimeFailure = 1;  // failed while running (socket, disk, ...)
+inline constexpr int kExitConfigError = 2;     // bad command line or invalid config
+inline constexpr int kExitNotImplemented = 3;  // this build cannot run the daemon yet
 
 enum class Daemon { kProbe, kCollector };
 

@@ -1,8 +1,7 @@
 #include "config/http_url.h"
 
-#include <charconv>
-
 #include <boost/asio/ip/address.hpp>
+#include <charconv>
 
 namespace linkmon::config {
 
@@ -55,7 +54,8 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
     return refuse("must start with http:// or https://");
   }
   for (char c : text) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) return refuse("contains a space or control character");
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F)
+      return refuse("contains a space or control character");
   }
   const std::size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
@@ -88,7 +88,8 @@ Result<HttpUrl> ParseHttpUrl(std::string_view text) {
   }
   if (!port_text.empty()) {
     unsigned port = 0;
-    auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    auto [end, error] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (error != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
         port > 65535) {
       return refuse("port must be a number from 1 to 65535");

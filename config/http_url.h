@@ -13,8 +13,8 @@
 namespace linkmon::config {
 
 struct HttpUrl {
-  bool tls = false;    // https
-  std::string host;    // a DNS name or an IP literal (IPv6 without brackets)
+  bool tls = false;  // https
+  std::string host;  // a DNS name or an IP literal (IPv6 without brackets)
   std::uint16_t port = 80;
   std::string path = "/";  // where uploads go, below which the API lives
 

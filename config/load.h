@@ -14,9 +14,8 @@
 
 #include <filesystem>
 #include <string_view>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "config/config.h"
 #include "config/yaml/diagnostics.h"

@@ -56,11 +56,10 @@ void ReadLimits(const Node& node, Diagnostics& diagnostics, CollectorLimits& lim
   map.RejectUnknownKeys();
   if (limits.max_decompressed_bytes < limits.max_body_bytes) {
     const Node* at = map.Find("max_decompressed_size");
-    diagnostics.Error(at ? *at : node,
-                      "max_decompressed_size: " +
-                          yaml::FormatConfigByteSize(limits.max_decompressed_bytes) +
-                          " is below max_body_size (" +
-                          yaml::FormatConfigByteSize(limits.max_body_bytes) + ")");
+    diagnostics.Error(
+        at ? *at : node,
+        "max_decompressed_size: " + yaml::FormatConfigByteSize(limits.max_decompressed_bytes) +
+            " is below max_body_size (" + yaml::FormatConfigByteSize(limits.max_body_bytes) + ")");
   }
 }
 
@@ -117,8 +116,9 @@ void ReadCollectorTokens(const Node& collector_node, LoadContext& context, Confi
   }
   for (const auto& probe : config.probes) {
     if (!config.collector.token_files.contains(probe.site) &&
-        std::none_of(tokens->entries().begin(), tokens->entries().end(),
-                     [&](const yaml::MappingEntry& e) { return e.key.scalar() == probe.site.str(); })) {
+        std::none_of(
+            tokens->entries().begin(), tokens->entries().end(),
+            [&](const yaml::MappingEntry& e) { return e.key.scalar() == probe.site.str(); })) {
       diagnostics.Error(*tokens, "tokens: no token file for probe site '" + probe.site.str() +
                                      "'; the collector would refuse its uploads");
     }

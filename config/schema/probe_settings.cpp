@@ -43,8 +43,8 @@ ReflectorSettings ReadReflector(const Node& node, LoadContext& context) {
   // Required, and never empty: an open reflector answers anyone, which makes it a traffic source
   // for whoever spoofs a victim's address.
   if (const Node* sources = map.Require("allowed_sources")) {
-    if (auto prefixes = yaml::ReadSequence(*sources, diagnostics, "allowed_sources",
-                                           yaml::IpPrefixValue{})) {
+    if (auto prefixes =
+            yaml::ReadSequence(*sources, diagnostics, "allowed_sources", yaml::IpPrefixValue{})) {
       if (sources->items().empty()) {
         diagnostics.Error(*sources,
                           "allowed_sources: list at least one prefix; an open reflector can be "

@@ -93,8 +93,8 @@ class TargetReader {
     methods_node_ = NodeOr(spec_.methods, item_);
     base_.interval = spec_.interval ? spec_.interval->value : base_.interval;
     // Unset, the timeout is the interval up to 1s: a reply later than that is counted lost.
-    base_.timeout = spec_.timeout ? spec_.timeout->value : std::min<std::chrono::nanoseconds>(
-                                                               1s, base_.interval);
+    base_.timeout = spec_.timeout ? spec_.timeout->value
+                                  : std::min<std::chrono::nanoseconds>(1s, base_.interval);
     if (base_.timeout > base_.interval) {
       // As fping warns: once the next probe is out, a late reply blurs loss and reordering.
       diagnostics.Error(NodeOr(spec_.timeout, item_),
@@ -165,9 +165,9 @@ class TargetReader {
     const Node& at = spec_.sla_class->node;
     const SlaClass* sla = config_.FindSlaClass(spec_.sla_class->value);
     if (sla == nullptr) {
-      diagnostics.Error(at, "sla_class: unknown SLA class '" + spec_.sla_class->value.str() + "'" +
-                                yaml::DidYouMean(spec_.sla_class->value.str(),
-                                                 NamesOf(config_.sla_classes)));
+      diagnostics.Error(
+          at, "sla_class: unknown SLA class '" + spec_.sla_class->value.str() + "'" +
+                  yaml::DidYouMean(spec_.sla_class->value.str(), NamesOf(config_.sla_classes)));
       return false;
     }
     base_.sla_class = sla->name;
@@ -196,8 +196,8 @@ class TargetReader {
     Diagnostics& diagnostics = context_.diagnostics;
     bool ok = true;
     if (Has(base_.methods, Method::kStamp) || Has(base_.methods, Method::kThroughput)) {
-      const Method needing = Has(base_.methods, Method::kStamp) ? Method::kStamp
-                                                                : Method::kThroughput;
+      const Method needing =
+          Has(base_.methods, Method::kStamp) ? Method::kStamp : Method::kThroughput;
       const Site* target_site = site ? config_.FindSite(*site) : nullptr;
       if (target_site == nullptr) {
         diagnostics.Error(methods_node_, "methods: '" + std::string(MethodName(needing)) +
@@ -285,8 +285,8 @@ class TargetReader {
     auto name = yaml::NameValue<TargetTag>{}(*name_node, diagnostics, "name");
     if (!address || !name) return {};
     if (auto site = SiteName::Make(name->str()); site && config_.FindSite(*site) != nullptr) {
-      diagnostics.Error(*name_node, "name: '" + name->str() +
-                                        "' is a site's name; a host target needs its own");
+      diagnostics.Error(
+          *name_node, "name: '" + name->str() + "' is a site's name; a host target needs its own");
       return {};
     }
     auto target = Make(*name, std::nullopt, *address, host);

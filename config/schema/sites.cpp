@@ -23,8 +23,7 @@ struct ReadSiteResult {
   std::vector<Node> address_nodes;
 };
 
-ReadSiteResult ReadSite(const SiteName& name, const Node& node,
-                                       LoadContext& context) {
+ReadSiteResult ReadSite(const SiteName& name, const Node& node, LoadContext& context) {
   Diagnostics& diagnostics = context.diagnostics;
   MappingReader map(node, diagnostics, "site '" + name.str() + "'");
   Site site{.name = name, .region = {}, .description = {}, .addresses = {}, .reflector = false};

@@ -50,7 +50,8 @@ std::optional<Threshold<T>> ReadThreshold(const Node& node, Diagnostics& diagnos
   if (!map.is_mapping()) return std::nullopt;
   std::optional<T> limit;
   std::chrono::nanoseconds window = default_window;
-  if (const Node* bound = map.Require(bound_key)) limit = value_reader(*bound, diagnostics, bound_key);
+  if (const Node* bound = map.Require(bound_key))
+    limit = value_reader(*bound, diagnostics, bound_key);
   const bool window_ok = map.Find("window") == nullptr || map.Read("window", window, window_reader);
   map.RejectUnknownKeys();
   if (!limit || !window_ok) return std::nullopt;
@@ -73,8 +74,8 @@ void ReadSlo(const Node& node, Diagnostics& diagnostics, const CollectorSettings
     }
   }
   if (const Node* period = map.Find("period")) {
-    if (auto value = yaml::DurationValue{.min = 1h, .max = 366 * 24h}(*period, diagnostics,
-                                                                        "period")) {
+    if (auto value =
+            yaml::DurationValue{.min = 1h, .max = 366 * 24h}(*period, diagnostics, "period")) {
       if (*value > collector.retention) {
         diagnostics.Error(*period, "period: " + period->scalar() +
                                        " is longer than the collector's retention (" +
@@ -114,11 +115,11 @@ void CheckPercentileOrder(const MappingReader& map, const SlaClass& sla, Diagnos
       const auto& b = *percentiles[high].threshold;
       if (!a || !b || a->limit <= b->limit) continue;
       const Node* at = class_node.Find(percentiles[low].key);
-      diagnostics.Error(at ? *at : map.node(),
-                        "sla class '" + sla.name.str() + "': " + percentiles[low].key + " (" +
-                            yaml::FormatConfigDuration(a->limit) + ") is above " +
-                            percentiles[high].key + " (" + yaml::FormatConfigDuration(b->limit) +
-                            ")");
+      diagnostics.Error(at ? *at : map.node(), "sla class '" + sla.name.str() +
+                                                   "': " + percentiles[low].key + " (" +
+                                                   yaml::FormatConfigDuration(a->limit) +
+                                                   ") is above " + percentiles[high].key + " (" +
+                                                   yaml::FormatConfigDuration(b->limit) + ")");
     }
   }
 }
@@ -168,17 +169,17 @@ SlaClass ReadSlaClass(const SlaClassName& name, const Node& node, LoadContext& c
                                     window_reader, default_window);
   }
   if (const Node* value = map.Find("min_bandwidth")) {
-    sla.min_bandwidth = ReadThreshold<Bandwidth>(
-        *value, diagnostics, "min_bandwidth", "min",
-        yaml::BandwidthValue{.min = Bandwidth{1000}}, window_reader, default_window);
+    sla.min_bandwidth = ReadThreshold<Bandwidth>(*value, diagnostics, "min_bandwidth", "min",
+                                                 yaml::BandwidthValue{.min = Bandwidth{1000}},
+                                                 window_reader, default_window);
   }
   if (const Node* slo = map.Find("slo")) ReadSlo(*slo, diagnostics, collector, sla.slo);
   if (const Node* breach = map.Find("breach")) ReadBreach(*breach, diagnostics, sla.breach);
   map.RejectUnknownKeys();
 
-  const bool any_threshold_written =
-      map.Find("rtt_p50") || map.Find("rtt_p95") || map.Find("rtt_p99") || map.Find("jitter") ||
-      map.Find("loss") || map.Find("min_bandwidth");
+  const bool any_threshold_written = map.Find("rtt_p50") || map.Find("rtt_p95") ||
+                                     map.Find("rtt_p99") || map.Find("jitter") ||
+                                     map.Find("loss") || map.Find("min_bandwidth");
   if (!any_threshold_written) {
     diagnostics.Error(node, "sla class '" + name.str() +
                                 "': set at least one threshold (rtt_p50, rtt_p95, rtt_p99, "

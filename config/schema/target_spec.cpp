@@ -112,12 +112,11 @@ struct ThroughputValue {
     if (settings.duration * 10 > settings.every) {
       // A test longer than a tenth of its period would load the link much of the time.
       const Node* at = map.Find("duration") ? map.Find("duration") : map.Find("every");
-      diagnostics.Error(at ? *at : node,
-                        std::string(what) + ": duration " +
-                            yaml::FormatConfigDuration(settings.duration) +
-                            " is more than a tenth of every " +
-                            yaml::FormatConfigDuration(settings.every) +
-                            "; throughput tests must leave the link to its traffic");
+      diagnostics.Error(
+          at ? *at : node,
+          std::string(what) + ": duration " + yaml::FormatConfigDuration(settings.duration) +
+              " is more than a tenth of every " + yaml::FormatConfigDuration(settings.every) +
+              "; throughput tests must leave the link to its traffic");
       return std::nullopt;
     }
     return settings;

@@ -37,7 +37,7 @@ struct TargetSpec {
 
 // The keys ReadTargetSpec reads, for did-you-mean in target mappings.
 inline constexpr const char* kTargetSettingKeys[] = {
-    "methods", "interval", "timeout", "packet_size", "dscp", "sla_class",
+    "methods", "interval", "timeout", "packet_size", "dscp",   "sla_class",
     "stamp",   "tcp",      "dns",     "throughput",  "passive"};
 
 // Reads the settings keys above from `map` (the caller reads the other keys and rejects unknown

@@ -27,8 +27,8 @@ void Diagnostics::FileError(std::string file, std::string message) {
 }
 
 void Diagnostics::Add(Diagnostic diagnostic) {
-  auto key = std::make_tuple(diagnostic.file, diagnostic.line, diagnostic.column,
-                             diagnostic.message);
+  auto key =
+      std::make_tuple(diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.message);
   if (seen_.contains(key)) return;
   if (diagnostics_.size() >= kMaxDiagnostics) {
     ++dropped_;

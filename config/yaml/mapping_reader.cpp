@@ -19,8 +19,8 @@ MappingReader::MappingReader(const Node& node, Diagnostics& diagnostics, std::st
     : node_(node), diagnostics_(diagnostics), what_(std::move(what)) {
   is_mapping_ = node.is_mapping() || (allow_null && node.is_null());
   if (!is_mapping_) {
-    diagnostics_.Error(node, what_ + ": expected a mapping, got " +
-                                 std::string(NodeKindName(node.kind())));
+    diagnostics_.Error(
+        node, what_ + ": expected a mapping, got " + std::string(NodeKindName(node.kind())));
   }
 }
 

@@ -35,10 +35,14 @@ const std::vector<MappingEntry>& NoEntries() {
 
 std::string_view NodeKindName(NodeKind kind) {
   switch (kind) {
-    case NodeKind::kNull: return "an empty value";
-    case NodeKind::kScalar: return "a scalar";
-    case NodeKind::kSequence: return "a sequence";
-    case NodeKind::kMapping: return "a mapping";
+    case NodeKind::kNull:
+      return "an empty value";
+    case NodeKind::kScalar:
+      return "a scalar";
+    case NodeKind::kSequence:
+      return "a sequence";
+    case NodeKind::kMapping:
+      return "a mapping";
   }
   return "an unknown node";
 }

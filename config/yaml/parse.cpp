@@ -1,5 +1,10 @@
 #include "config/yaml/parse.h"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -9,11 +14,6 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/mark.h>
-#include <yaml-cpp/parser.h>
 
 namespace linkmon::config::yaml {
 
@@ -178,8 +178,8 @@ class TreeBuilder : public YAML::EventHandler {
 
   void Open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, NodeKind kind) {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
-      throw ParseAbort{ToPosition(mark), "nesting is deeper than " +
-                                             std::to_string(limits_.max_depth) + " levels"};
+      throw ParseAbort{ToPosition(mark),
+                       "nesting is deeper than " + std::to_string(limits_.max_depth) + " levels"};
     }
     CheckTag(mark, tag);
     const std::size_t first = node_count_;
@@ -230,8 +230,8 @@ class TreeBuilder : public YAML::EventHandler {
   void AcceptKey(Frame& mapping, Node key) {
     mapping.skip_pending = true;
     if (!key.is_scalar()) {
-      diagnostics_.Error(key, "mapping keys must be scalars, got " +
-                                  std::string(NodeKindName(key.kind())));
+      diagnostics_.Error(
+          key, "mapping keys must be scalars, got " + std::string(NodeKindName(key.kind())));
     } else if (auto [it, inserted] = mapping.keys_seen.emplace(key.scalar(), key.position());
                !inserted) {
       diagnostics_.Error(key, "duplicate key '" + key.scalar() + "' (first defined at line " +
@@ -282,8 +282,8 @@ std::optional<Node> ParseYaml(std::string_view text, std::string_view file_name,
                               Diagnostics& diagnostics, const ParseLimits& limits) {
   auto file = std::make_shared<const std::string>(file_name);
   if (text.size() > limits.max_bytes) {
-    diagnostics.FileError(*file, "file is larger than the limit of " +
-                                     std::to_string(limits.max_bytes) + " bytes");
+    diagnostics.FileError(
+        *file, "file is larger than the limit of " + std::to_string(limits.max_bytes) + " bytes");
     return std::nullopt;
   }
   std::istringstream stream{std::string(text)};
@@ -332,8 +332,8 @@ std::optional<Node> LoadYamlFile(const std::filesystem::path& path, Diagnostics&
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
     text.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (text.size() > limits.max_bytes) {
-      diagnostics.FileError(name, "file is larger than the limit of " +
-                                      std::to_string(limits.max_bytes) + " bytes");
+      diagnostics.FileError(
+          name, "file is larger than the limit of " + std::to_string(limits.max_bytes) + " bytes");
       return std::nullopt;
     }
   }

@@ -15,13 +15,13 @@ template <typename T, typename Format>
 bool CheckRange(const Node& node, Diagnostics& diagnostics, std::string_view what, const T& value,
                 const T& min, const T& max, Format format) {
   if (value < min) {
-    diagnostics.Error(node, Prefixed(what, node.scalar() + " is below the minimum of " +
-                                               format(min)));
+    diagnostics.Error(node,
+                      Prefixed(what, node.scalar() + " is below the minimum of " + format(min)));
     return false;
   }
   if (value > max) {
-    diagnostics.Error(node, Prefixed(what, node.scalar() + " is above the maximum of " +
-                                               format(max)));
+    diagnostics.Error(node,
+                      Prefixed(what, node.scalar() + " is above the maximum of " + format(max)));
     return false;
   }
   return true;
@@ -114,8 +114,7 @@ std::optional<bool> BoolValue::operator()(const Node& node, Diagnostics& diagnos
 }
 
 std::optional<std::int64_t> ReadInteger(const Node& node, Diagnostics& diagnostics,
-                                        std::string_view what, std::int64_t min,
-                                        std::int64_t max) {
+                                        std::string_view what, std::int64_t min, std::int64_t max) {
   if (!ExpectScalar(node, diagnostics, what, "an integer")) return std::nullopt;
   const std::string& text = node.scalar();
   std::int64_t value = 0;
@@ -237,8 +236,8 @@ std::string SocketAddress::ToString() const {
 
 Result<SocketAddress> ParseSocketAddress(std::string_view text) {
   auto refuse = [text](std::string_view why) {
-    return MakeError(ErrorCode::kParse, "invalid address '" + std::string(text) + "': " +
-                                            std::string(why));
+    return MakeError(ErrorCode::kParse,
+                     "invalid address '" + std::string(text) + "': " + std::string(why));
   };
   std::string_view host;
   std::string_view port_text;
@@ -251,7 +250,8 @@ Result<SocketAddress> ParseSocketAddress(std::string_view text) {
     port_text = text.substr(close + 2);
   } else {
     const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) return refuse("expected ADDRESS:PORT such as '0.0.0.0:9100'");
+    if (colon == std::string_view::npos)
+      return refuse("expected ADDRESS:PORT such as '0.0.0.0:9100'");
     host = text.substr(0, colon);
     port_text = text.substr(colon + 1);
     if (host.find(':') != std::string_view::npos) {

@@ -14,6 +14,7 @@
 //
 // Units come from common/units.h and are never guessed: "20" is not a duration.
 
+#include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <concepts>
 #include <cstdint>
@@ -23,8 +24,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/ip/address.hpp>
 
 #include "common/ids.h"
 #include "common/units.h"
@@ -59,8 +58,7 @@ struct BoolValue {
 
 // A decimal integer in [min, max]; no sign for positives, no hex, no fractions.
 std::optional<std::int64_t> ReadInteger(const Node& node, Diagnostics& diagnostics,
-                                        std::string_view what, std::int64_t min,
-                                        std::int64_t max);
+                                        std::string_view what, std::int64_t min, std::int64_t max);
 
 template <std::integral Int>
 struct IntegerValue {
@@ -136,7 +134,7 @@ struct IpAddressValue {
 // An address prefix: "192.0.2.0/24", "2001:db8::/32", or a bare address meaning a single host.
 struct IpPrefix {
   boost::asio::ip::address address;  // host bits are zero
-  int length = 0;                     // 0..32 for IPv4, 0..128 for IPv6
+  int length = 0;                    // 0..32 for IPv4, 0..128 for IPv6
 
   bool Contains(const boost::asio::ip::address& candidate) const;
   std::string ToString() const;
@@ -206,7 +204,8 @@ auto ReadSequence(const Node& node, Diagnostics& diagnostics, std::string_view w
   out.reserve(node.items().size());
   for (std::size_t i = 0; i < node.items().size(); ++i) {
     const std::string item_what = std::string(what) + "[" + std::to_string(i) + "]";
-    if (auto value = item(node.items()[i], diagnostics, item_what)) out.push_back(std::move(*value));
+    if (auto value = item(node.items()[i], diagnostics, item_what))
+      out.push_back(std::move(*value));
   }
   return out;
 }

@@ -16,7 +16,8 @@
 namespace linkmon::config {
 namespace {
 
-const std::filesystem::path kBadDir = std::filesystem::path(LINKMON_SOURCE_DIR) / "tests/config/bad";
+const std::filesystem::path kBadDir =
+    std::filesystem::path(LINKMON_SOURCE_DIR) / "tests/config/bad";
 
 std::vector<std::string> BadFiles() {
   std::vector<std::string> names;
@@ -57,7 +58,8 @@ TEST_P(BadConfigTest, ReportsExactlyTheExpectedDiagnostics) {
 
 INSTANTIATE_TEST_SUITE_P(Files, BadConfigTest, ::testing::ValuesIn(BadFiles()),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
-                           std::string name = std::filesystem::path(param_info.param).stem().string();
+                           std::string name =
+                               std::filesystem::path(param_info.param).stem().string();
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });

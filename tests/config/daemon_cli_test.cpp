@@ -15,8 +15,8 @@
 namespace linkmon::config {
 namespace {
 
-using ::testing::HasSubstr;
 using linkmon::testing::RunCommand;
+using ::testing::HasSubstr;
 
 const std::string kProbe = std::string(LINKMON_BINARY_DIR) + "/bin/linkmon-probe";
 const std::string kCollector = std::string(LINKMON_BINARY_DIR) + "/bin/linkmon-collector";
@@ -37,26 +37,30 @@ TEST(DaemonCliTest, CheckConfigAcceptsTheExample) {
 
   auto xining = RunCommand({kProbe, "--config", kExample, "--check-config", "--site", "xining"});
   EXPECT_EQ(xining.exit_code, kExitOk);
-  EXPECT_EQ(xining.output, kExample + std::string(kExampleSummary) +
-                               "; probe 'xining': 18 targets, 40 paths\n");
+  EXPECT_EQ(xining.output,
+            kExample + std::string(kExampleSummary) + "; probe 'xining': 18 targets, 40 paths\n");
 }
 
 TEST(DaemonCliTest, CheckConfigPrintsEveryProblemAndFails) {
   const std::string expected =
-      kBad + ":3:20: region: 'Qinghai' must be 1-63 characters of a-z, 0-9, '_' or '-', "
-             "starting with a letter or digit\n" +
-      kBad + ":4:55: site 'haidong': unknown key 'colour'; expected one of: region, description, "
-             "reflector, addresses\n" +
-      kBad + ":6:20: rtt_p99: duration '1' has no unit: add one of ns, us, \xC2\xB5s, ms, s, m, "
-             "h, d\n" +
-      kBad + ":9:20: upload_interval: invalid duration 'soon': expected a non-negative number "
-             "and a unit (ns, us, \xC2\xB5s, ms, s, m, h, d)\n" +
-      kBad + ":14:15: dscp: expected an integer, got '46.5'\n" +
-      kBad + ":16:15: site: unknown site 'beijing'\n" +
-      kBad + ":17:20: sla_class: unknown SLA class 'nationwide'\n" +
-      kBad + ":19:3: collector: missing required key 'tokens' (a token file per probe site)\n" +
-      kBad + ":19:14: retention: unknown duration unit ' days' in '35 days': use one of ns, us, "
-             "\xC2\xB5s, ms, s, m, h, d\n";
+      kBad +
+      ":3:20: region: 'Qinghai' must be 1-63 characters of a-z, 0-9, '_' or '-', "
+      "starting with a letter or digit\n" +
+      kBad +
+      ":4:55: site 'haidong': unknown key 'colour'; expected one of: region, description, "
+      "reflector, addresses\n" +
+      kBad +
+      ":6:20: rtt_p99: duration '1' has no unit: add one of ns, us, \xC2\xB5s, ms, s, m, "
+      "h, d\n" +
+      kBad +
+      ":9:20: upload_interval: invalid duration 'soon': expected a non-negative number "
+      "and a unit (ns, us, \xC2\xB5s, ms, s, m, h, d)\n" +
+      kBad + ":14:15: dscp: expected an integer, got '46.5'\n" + kBad +
+      ":16:15: site: unknown site 'beijing'\n" + kBad +
+      ":17:20: sla_class: unknown SLA class 'nationwide'\n" + kBad +
+      ":19:3: collector: missing required key 'tokens' (a token file per probe site)\n" + kBad +
+      ":19:14: retention: unknown duration unit ' days' in '35 days': use one of ns, us, "
+      "\xC2\xB5s, ms, s, m, h, d\n";
   for (const std::string& binary : {kProbe, kCollector}) {
     auto result = RunCommand({binary, "--config", kBad, "--check-config"});
     EXPECT_EQ(result.exit_code, kExitConfigError) << binary;
@@ -86,8 +90,8 @@ TEST(DaemonCliTest, InvalidConfigAtStartIsLoggedAndFails) {
   auto result = RunCommand({kCollector, "--config", kBad});
   EXPECT_EQ(result.exit_code, kExitConfigError);
   EXPECT_THAT(result.output, HasSubstr(kBad + ":3:20: region: 'Qinghai'"));
-  EXPECT_THAT(result.output, HasSubstr("level=error event=config_invalid file=" + kBad +
-                                       " problems=9"));
+  EXPECT_THAT(result.output,
+              HasSubstr("level=error event=config_invalid file=" + kBad + " problems=9"));
 }
 
 TEST(DaemonCliTest, ProbeNeedsItsSite) {
@@ -104,15 +108,15 @@ TEST(DaemonCliTest, ProbeNeedsItsSite) {
   EXPECT_EQ(idle.exit_code, kExitConfigError);
   EXPECT_THAT(idle.output, HasSubstr("site 'beijing' has no entry under 'probes:'"));
 
-  auto reflector_only = RunCommand({kProbe, "--config", kExample, "--site", "xian",
-                                    "--check-config"});
+  auto reflector_only =
+      RunCommand({kProbe, "--config", kExample, "--site", "xian", "--check-config"});
   EXPECT_EQ(reflector_only.exit_code, kExitOk);
   EXPECT_THAT(reflector_only.output, HasSubstr("site 'xian': reflector only"));
 }
 
 TEST(DaemonCliTest, SiteComesFromTheEnvironmentToo) {
-  auto result = RunCommand({"env", "LINKMON_SITE=lanzhou", kProbe, "--config", kExample,
-                            "--check-config"});
+  auto result =
+      RunCommand({"env", "LINKMON_SITE=lanzhou", kProbe, "--config", kExample, "--check-config"});
   EXPECT_EQ(result.exit_code, kExitOk);
   EXPECT_THAT(result.output, HasSubstr("probe 'lanzhou': 2 targets, 4 paths"));
 }

@@ -63,9 +63,11 @@ TEST_F(ExampleConfigTest, HasTheClusterTheHubGroupsAndTheDirectCircuits) {
   for (const char* site : {"xining", "haidong", "gonghe", "golmud"}) {
     EXPECT_EQ(config_.FindSite(*SiteName::Make(site))->region, "qinghai") << site;
   }
-  EXPECT_THAT(GroupSites("gansu_ningxia"), ElementsAre("lanzhou", "zhongwei", "qingyang", "yinchuan"));
-  EXPECT_THAT(GroupSites("national_hubs"), ElementsAre("beijing", "shanghai", "guangzhou", "chengdu",
-                                                        "horinger", "guian", "qingyang", "zhongwei"));
+  EXPECT_THAT(GroupSites("gansu_ningxia"),
+              ElementsAre("lanzhou", "zhongwei", "qingyang", "yinchuan"));
+  EXPECT_THAT(GroupSites("national_hubs"),
+              ElementsAre("beijing", "shanghai", "guangzhou", "chengdu", "horinger", "guian",
+                          "qingyang", "zhongwei"));
   EXPECT_THAT(GroupSites("direct_circuits"),
               ElementsAre("yinchuan", "lanzhou", "xian", "suzhou", "wuxi", "huaian", "chengdu"));
 }
@@ -138,7 +140,8 @@ TEST_F(ExampleConfigTest, CollectorKeepsThirtyFiveDaysInThreeWindows) {
 // The example must never point anything at a real network.
 TEST_F(ExampleConfigTest, UsesOnlyDocumentationAddresses) {
   std::vector<IpPrefix> documentation;
-  for (const char* prefix : {"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"}) {
+  for (const char* prefix :
+       {"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"}) {
     documentation.push_back(*yaml::ParseIpPrefix(prefix));
   }
   auto is_documentation = [&](const boost::asio::ip::address& address) {

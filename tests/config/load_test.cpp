@@ -144,7 +144,8 @@ sites:
   haidong: {region: qinghai, addresses: [192.0.2.20]}
 )");
   EXPECT_EQ(config.probes.size(), 1u);
-  EXPECT_EQ(config.collector.token_files.at(*SiteName::Make("xining")), "/etc/linkmon/xining.token");
+  EXPECT_EQ(config.collector.token_files.at(*SiteName::Make("xining")),
+            "/etc/linkmon/xining.token");
 }
 
 TEST(LoadConfigTest, BrokenSiteIsStillKnownByName) {

@@ -132,8 +132,7 @@ TEST(ParseYamlTest, AliasBombStopsAtTheNodeLimit) {
   auto parsed = Parse(text);
   EXPECT_FALSE(parsed.root);
   ASSERT_EQ(parsed.diagnostics.size(), 1u);
-  EXPECT_THAT(parsed.diagnostics[0],
-              ::testing::HasSubstr("nodes once aliases are expanded"));
+  EXPECT_THAT(parsed.diagnostics[0], ::testing::HasSubstr("nodes once aliases are expanded"));
 }
 
 TEST(ParseYamlTest, DeepNestingStopsAtTheDepthLimit) {

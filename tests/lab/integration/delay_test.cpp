@@ -2,11 +2,17 @@
 // links of lt3: the median within 100 us of the configured RTT and the 99th percentile within
 // 500 us, with fping at 10,000 echoes a second (20,000 packets/s through the emulator).
 //
-// "Added delay" is the RTT over the link minus the median RTT over the same path with the delay
-// set to 0: what the tools and the kernel add on their own is not the emulator's error. The tools
-// run at SCHED_FIFO (below the emulator) so that their own sending is not what a busy machine
-// delays. A machine whose hypervisor stalls every CPU for milliseconds cannot meet a 500 us p99
-// in any user-space emulator; each figure gets three attempts, and every attempt is reported.
+// "Added delay" is the RTT to the far site minus the median RTT to the WAN router next door
+// (<name>-wan's address on the site's own link), measured by the same tool in the same run,
+// interleaved: that path crosses the same veth into the WAN namespace but no emulator, so what the
+// tool and the kernel add on their own is not counted as the emulator's error. The tools run at
+// SCHED_FIFO (below the emulator) so that their own sending is not what a busy machine delays.
+//
+// The router path also shows how noisy the machine and the tool are: when the tool's own p99
+// there is already more than 250 us above its median, a 500 us p99 cannot be judged in that run.
+// Each figure gets three attempts; it passes when one attempt meets both bounds, fails when an
+// attempt on a quiet machine misses, and is skipped (with every figure reported) only when every
+// attempt missed the p99 on a machine too noisy to judge it while the median held.
 
 #include <cmath>
 #include <csignal>
@@ -30,131 +36,164 @@ using std::chrono::seconds;
 
 constexpr double kMedianBoundUs = 100;
 constexpr double kP99BoundUs = 500;
+constexpr double kNoisyToolTailUs = 250;
 constexpr int kAttempts = 3;
 
 struct DelayFigures {
   double median_error_us = NAN;  // median added delay minus configured RTT
   double p99_error_us = NAN;     // 99th percentile added delay minus configured RTT
   double rounding_us = 0;        // how much the tool's printed precision can hide
+  double tool_tail_us = NAN;     // p99 - median of the tool on the router path (its own noise)
   std::size_t samples = 0;
-  bool Meets() const {
-    return std::abs(median_error_us) + rounding_us <= kMedianBoundUs &&
-           p99_error_us + rounding_us <= kP99BoundUs;
-  }
+
+  bool MedianMeets() const { return std::abs(median_error_us) + rounding_us <= kMedianBoundUs; }
+  bool P99Meets() const { return p99_error_us + rounding_us <= kP99BoundUs; }
+  bool Noisy() const { return !(tool_tail_us <= kNoisyToolTailUs); }
   std::string ToString() const {
-    return fmt::format("median {:+.0f} us, p99 {:+.0f} us (tool rounding +-{:.0f} us), {} samples",
-                       median_error_us, p99_error_us, rounding_us, samples);
+    return fmt::format(
+        "median {:+.0f} us, p99 {:+.0f} us (tool rounding +-{:.0f} us; tool's own p99-median on "
+        "the router path {:.0f} us), {} samples",
+        median_error_us, p99_error_us, rounding_us, tool_tail_us, samples);
   }
 };
+
+DelayFigures Judge(const std::vector<double>& baseline_ms, double baseline_quantum_ms,
+                   const std::vector<double>& rtt_ms, double quantum_ms, double one_way_ms) {
+  if (baseline_ms.empty() || rtt_ms.empty()) return {};
+  const double base = Percentile(baseline_ms, 0.5);
+  return DelayFigures{
+      .median_error_us = (Percentile(rtt_ms, 0.5) - base - 2 * one_way_ms) * 1000,
+      .p99_error_us = (Percentile(rtt_ms, 0.99) - base - 2 * one_way_ms) * 1000,
+      .rounding_us = (quantum_ms + baseline_quantum_ms) / 2 * 1000,
+      .tool_tail_us = (Percentile(baseline_ms, 0.99) - base) * 1000,
+      .samples = rtt_ms.size()};
+}
 
 class DelayTest : public LabTest {
  protected:
   void SetUp() override { Up("lt3.yaml"); }
 
-  // fping from Xining: `count` echoes at `per_second`.
-  std::optional<FpingSeries> Fping(const std::string& target, int count, int per_second) {
-    const double period_ms = 1000.0 / per_second;
+  // fping from Xining to the router next door and to `target`, interleaved, `count` echoes to each
+  // at 10,000 a second each.
+  DelayFigures FpingAddedDelay(const std::string& site, const std::string& router,
+                               const std::string& target, double one_way_ms) {
+    SetBoth("xining", site, {fmt::format("delay={}ms", one_way_ms)});
     const CommandResult ping =
-        InSite("xining", {"chrt", "-f", "10", "fping", "-C", std::to_string(count), "-p",
-                          fmt::format("{:.3f}", period_ms), "-i", "0.05", "-t", "500", "-q",
-                          target},
+        InSite("xining", {"chrt", "-f", "10", "fping", "-C", "10000", "-p", "0.1", "-i", "0.05",
+                          "-t", "500", "-q", router, target},
                seconds(60));
-    auto series = ParseFpingCounts(ping.output, target);
-    EXPECT_TRUE(series.has_value()) << ping.output.substr(0, 2000);
-    return series;
-  }
-
-  DelayFigures FpingAddedDelay(const std::string& site, const std::string& target,
-                               double one_way_ms) {
-    const std::string delay = fmt::format("delay={}ms", one_way_ms);
-    SetBoth("xining", site, {"delay=0ms"});
-    const auto baseline = Fping(target, 3000, 10'000);
-    SetBoth("xining", site, {delay});
-    const auto measured = Fping(target, 10'000, 10'000);
+    const auto baseline = ParseFpingCounts(ping.output, router);
+    const auto measured = ParseFpingCounts(ping.output, target);
+    EXPECT_TRUE(baseline && measured) << ping.output.substr(0, 2000);
     if (!baseline || !measured) return {};
-    const double base_ms = Percentile(baseline->Received(), 0.5);
-    const std::vector<double> rtt = measured->Received();
-    return DelayFigures{
-        .median_error_us = (Percentile(rtt, 0.5) - base_ms - 2 * one_way_ms) * 1000,
-        .p99_error_us = (Percentile(rtt, 0.99) - base_ms - 2 * one_way_ms) * 1000,
-        .rounding_us = (measured->quantum_ms + baseline->quantum_ms) / 2 * 1000,
-        .samples = rtt.size()};
+    return Judge(baseline->Received(), baseline->quantum_ms, measured->Received(),
+                 measured->quantum_ms, one_way_ms);
   }
 
-  // irtt from Xining to a server in `site`, one request every `interval`, for `duration`.
-  std::optional<IrttRun> Irtt(const std::string& target, const std::string& interval,
-                              const std::string& duration) {
-    char path[] = "/tmp/linkmon-lab-irtt-XXXXXX.json";
-    const int fd = mkstemps(path, 5);
-    close(fd);
-    const CommandResult client =
-        InSite("xining", {"chrt", "-f", "10", "irtt", "client", "-Q", "-i", interval, "-d",
-                          duration, "--fill=none", "-o", path, target + ":2112"},
-               seconds(60));
-    std::ifstream file(path);
-    auto json = nlohmann::json::parse(file, nullptr, false);
-    std::filesystem::remove(path);
-    EXPECT_EQ(client.exit_code, 0) << client.output;
-    if (json.is_discarded()) return std::nullopt;
-    return ParseIrtt(json);
-  }
-
+  // irtt from Xining, one request a millisecond for 3 s, to `target` and (at the same time) to a
+  // server on the router next door.
   DelayFigures IrttAddedDelay(const std::string& site, const std::string& target,
                               double one_way_ms) {
-    SetBoth("xining", site, {"delay=0ms"});
-    const auto baseline = Irtt(target, "1ms", "1500ms");
     SetBoth("xining", site, {fmt::format("delay={}ms", one_way_ms)});
-    const auto measured = Irtt(target, "1ms", "3s");
-    if (!baseline || !measured) return {};
-    const double base_ms = Percentile(baseline->rtt_ms, 0.5);
-    return DelayFigures{
-        .median_error_us = (Percentile(measured->rtt_ms, 0.5) - base_ms - 2 * one_way_ms) * 1000,
-        .p99_error_us = (Percentile(measured->rtt_ms, 0.99) - base_ms - 2 * one_way_ms) * 1000,
-        .rounding_us = 0,
-        .samples = measured->rtt_ms.size()};
+    TempFile baseline_file, measured_file;
+    BackgroundProcess& baseline = StartInSite("xining", IrttClient("10.77.1.1", baseline_file));
+    const CommandResult measured = InSite("xining", IrttClient(target, measured_file), seconds(60));
+    EXPECT_EQ(measured.exit_code, 0) << measured.output;
+    EXPECT_EQ(baseline.Wait(seconds(30)), 0) << baseline.Output();
+    const auto base_run = ReadIrtt(baseline_file.path);
+    const auto run = ReadIrtt(measured_file.path);
+    if (!base_run || !run) return {};
+    return Judge(base_run->rtt_ms, 0, run->rtt_ms, 0, one_way_ms);
   }
 
-  // Runs `measure` until it meets both bounds, at most kAttempts times; reports every attempt.
+  // irtt takes its timestamps in user space, so a client or server waiting for a CPU adds its
+  // wait to the RTT. Go programs must not run at SCHED_FIFO (the runtime's spinning threads then
+  // starve the thread holding the work), so irtt gets the strongest normal priority instead.
+  void StartIrttServers() {
+    StartInNamespace("lt3-wan", IrttServer("10.77.1.1"));
+    StartInSite("beijing", IrttServer("10.77.2.2"));
+    StartInSite("shanghai", IrttServer("10.77.3.2"));
+    std::this_thread::sleep_for(milliseconds(300));
+  }
+
+  // Runs `measure` until an attempt meets both bounds, at most kAttempts times (see the top).
   void ExpectWithinBounds(const std::string& what, const std::function<DelayFigures()>& measure) {
     std::string attempts;
+    bool judged_miss = false, median_held = false;
     for (int attempt = 1; attempt <= kAttempts; ++attempt) {
       const DelayFigures figures = measure();
       attempts += fmt::format("  attempt {}: {}\n", attempt, figures.ToString());
       std::printf("%s attempt %d: %s\n", what.c_str(), attempt, figures.ToString().c_str());
       RecordProperty(fmt::format("{}_attempt{}", what, attempt), figures.ToString());
-      if (figures.samples > 0 && figures.Meets()) return;
+      if (figures.samples == 0) continue;
+      median_held = median_held || figures.MedianMeets();
+      if (figures.MedianMeets() && figures.P99Meets()) return;
+      if (!figures.MedianMeets() || !figures.Noisy()) judged_miss = true;
+    }
+    if (!judged_miss && median_held) {
+      GTEST_SKIP() << what << ": the median held, but every attempt's p99 came from a machine "
+                   << "or tool too noisy to judge a " << kP99BoundUs << " us bound:\n"
+                   << attempts;
     }
     ADD_FAILURE() << what << ": no attempt within median +-" << kMedianBoundUs << " us and p99 +"
                   << kP99BoundUs << " us:\n"
                   << attempts;
   }
+
+ private:
+  struct TempFile {
+    TempFile() {
+      char name[] = "/tmp/linkmon-lab-irtt-XXXXXX.json";
+      close(mkstemps(name, 5));
+      path = name;
+    }
+    ~TempFile() { std::filesystem::remove(path); }
+    std::string path;
+  };
+
+  static std::vector<std::string> IrttServer(const std::string& address) {
+    return {"nice", "-n", "-20", "irtt", "server", "-b", address + ":2112", "-i", "0",
+            "--timeout=60s"};
+  }
+
+  static std::vector<std::string> IrttClient(const std::string& target, const TempFile& out) {
+    return {"nice", "-n", "-20", "irtt", "client", "-Q", "-i", "1ms", "-d", "3s", "--fill=none",
+            "-o", out.path, target + ":2112"};
+  }
+
+  static std::optional<IrttRun> ReadIrtt(const std::string& path) {
+    std::ifstream file(path);
+    auto json = nlohmann::json::parse(file, nullptr, false);
+    EXPECT_FALSE(json.is_discarded()) << "irtt wrote no JSON to " << path;
+    if (json.is_discarded()) return std::nullopt;
+    return ParseIrtt(json);
+  }
 };
 
 TEST_F(DelayTest, FpingAt10kEchoesPerSecondAcross6msLink) {
-  ExpectWithinBounds("fping_6ms", [&] { return FpingAddedDelay("beijing", "10.77.2.2", 6); });
+  ExpectWithinBounds("fping_6ms",
+                     [&] { return FpingAddedDelay("beijing", "10.77.1.1", "10.77.2.2", 6); });
 }
 
 TEST_F(DelayTest, FpingAt10kEchoesPerSecondAcross10msLinkOverIpv6) {
-  ExpectWithinBounds("fping_10ms_ipv6",
-                     [&] { return FpingAddedDelay("shanghai", "fd00:6c6d:0:3::2", 10); });
+  ExpectWithinBounds("fping_10ms_ipv6", [&] {
+    return FpingAddedDelay("shanghai", "fd00:6c6d:0:1::1", "fd00:6c6d:0:3::2", 10);
+  });
 }
 
 TEST_F(DelayTest, IrttAcross6msAnd10msLinks) {
-  StartInSite("beijing", {"irtt", "server", "-b", "10.77.2.2:2112", "-i", "0", "--timeout=30s"});
-  StartInSite("shanghai", {"irtt", "server", "-b", "10.77.3.2:2112", "-i", "0", "--timeout=30s"});
-  std::this_thread::sleep_for(milliseconds(300));
+  StartIrttServers();
   ExpectWithinBounds("irtt_6ms", [&] { return IrttAddedDelay("beijing", "10.77.2.2", 6); });
   ExpectWithinBounds("irtt_10ms", [&] { return IrttAddedDelay("shanghai", "10.77.3.2", 10); });
 }
 
 TEST_F(DelayTest, IrttWhile18kPacketsPerSecondCrossTheEmulatorBesideIt) {
-  StartInSite("beijing", {"irtt", "server", "-b", "10.77.2.2:2112", "-i", "0", "--timeout=30s"});
-  std::this_thread::sleep_for(milliseconds(300));
+  StartIrttServers();
   ExpectWithinBounds("irtt_6ms_loaded", [&] {
-    // 9,000 echoes/s between Beijing and Shanghai: 18,000 packets/s through the emulator, plus
+    // 9,000 echoes/s between Beijing and Shanghai: 18,000 packets/s through the emulator besides
     // irtt's 2,000, for as long as irtt measures.
     BackgroundProcess& load = StartInSite(
-        "beijing", {"fping", "-C", "40000", "-p", "0.111", "-i", "0.05", "-q", "10.77.3.2"});
+        "beijing", {"fping", "-C", "30000", "-p", "0.111", "-i", "0.05", "-q", "10.77.3.2"});
     const DelayFigures figures = IrttAddedDelay("beijing", "10.77.2.2", 6);
     kill(load.pid(), SIGTERM);
     return figures;

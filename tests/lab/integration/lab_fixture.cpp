@@ -102,6 +102,14 @@ BackgroundProcess& LabTest::StartInSite(const std::string& site,
   return *background_.back();
 }
 
+BackgroundProcess& LabTest::StartInNamespace(const std::string& ns,
+                                             const std::vector<std::string>& argv) {
+  std::vector<std::string> args = {"ip", "netns", "exec", ns};
+  args.insert(args.end(), argv.begin(), argv.end());
+  background_.push_back(std::make_unique<BackgroundProcess>(args));
+  return *background_.back();
+}
+
 void LabTest::Set(const std::string& from, const std::string& to,
                   const std::vector<std::string>& settings) {
   std::vector<std::string> args = {"set", topology_, from, to};

@@ -62,6 +62,8 @@ class LabTest : public ::testing::Test {
                        std::chrono::milliseconds timeout = std::chrono::seconds(60));
   // Starts argv in `site`'s namespace in the background.
   BackgroundProcess& StartInSite(const std::string& site, const std::vector<std::string>& argv);
+  // Starts argv inside the lab namespace `ns` (the WAN router's, say) in the background.
+  BackgroundProcess& StartInNamespace(const std::string& ns, const std::vector<std::string>& argv);
   // linkmon-lab set <topology> from to settings...; expects success.
   void Set(const std::string& from, const std::string& to,
            const std::vector<std::string>& settings);

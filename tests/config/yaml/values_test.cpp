@@ -157,3 +157,21 @@ TEST(ReadSequenceTest, ReadsItemsAndNamesBadOnesByIndex) {
 
 }  // namespace
 }  // namespace linkmon::config::yaml
+
+namespace linkmon::config::yaml {
+namespace {
+
+TEST(FormatConfigTest, WritesValuesAsPeopleWriteThem) {
+  using namespace std::chrono_literals;
+  EXPECT_EQ(FormatConfigDuration(24h * 35), "35d");
+  EXPECT_EQ(FormatConfigDuration(2h), "2h");
+  EXPECT_EQ(FormatConfigDuration(90min), "90m");
+  EXPECT_EQ(FormatConfigDuration(90s), "90s");
+  EXPECT_EQ(FormatConfigDuration(1500us), "1.5ms");
+  EXPECT_EQ(FormatConfigByteSize(256u << 20), "256MiB");
+  EXPECT_EQ(FormatConfigByteSize(1536), "1536 bytes");
+  EXPECT_EQ(FormatConfigByteSize(1), "1 byte");
+}
+
+}  // namespace
+}  // namespace linkmon::config::yaml

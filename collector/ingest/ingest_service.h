@@ -1,0 +1,105 @@
+#pragma once
+
+// IngestService: POST /api/v1/ingest, where probes deliver their batches (common/batch).
+//
+// A request is checked in this order, and the first failure answers with a specific status and a
+// JSON body {"error": "<what is wrong>", "reason": "<metric label>"}; every refusal is counted in
+// linkmon_ingest_rejected_total{reason} and logged at warn (event=batch_rejected):
+//   1. Authorization: Bearer <token> of a configured probe site           401 unauthenticated
+//   2. Content-Type application/json; Content-Encoding gzip or identity   415 unsupported_media
+//   3. body size on the wire (also bounded earlier by the HTTP server)    413 body_too_large
+//   4. gzip inflated in bounded chunks up to max_decompressed_bytes       413 decompressed_too_large
+//                                                                         400 bad_gzip
+//   5. decoding (batch_codec.h): JSON, depth, schema, values, invariants  400 malformed / schema /
+//                                                                         unsupported_version,
+//                                                                         413 too_many_summaries,
+//                                                                         422 inconsistent
+//   6. the batch's probe is configured                                    422 unknown_probe
+//   7. the batch's probe is the token's site                              403 token_mismatch
+//   8. every (target, method) is configured for that probe               422 unknown_path
+//   9. timestamps: nothing after now + max_clock_skew                     422 future_timestamp
+//      no summary older than now - retention                              422 too_old
+//  10. the store applies it (summary_store.h), fsync'ed, then:            200 {"status":"applied"}
+//      already stored: acknowledged again, applied once                   200 {"status":"duplicate"}
+//      far below its epoch's highest sequence                            409 stale_sequence
+//      the store failed (nothing stored; retry)                           503 store_failed
+// A 200 is sent only after the commit returned, so an acknowledged batch is durable as promised
+// by the store's durability setting (kFull: survives kill -9 and power loss).
+//
+// The commit runs synchronously on the io_context thread (fsync included); the measured cost is
+// in collector/README.md. Listeners registered with OnApplied run after each commit, on the
+// same thread (the windows feed from there).
+//
+// Thread-safety: not thread-safe; used from the HTTP server's io_context thread.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include <prometheus/registry.h>
+
+#include "collector/ingest/ingest_metrics.h"
+#include "collector/ingest/probe_tokens.h"
+#include "collector/store/summary_store.h"
+#include "common/batch/batch.h"
+#include "common/clock.h"
+#include "config/config.h"
+#include "exporters/http/http_types.h"
+
+namespace linkmon::ingest {
+
+struct IngestOptions {
+  std::size_t max_body_bytes = 1024 * 1024;               // collector.limits.max_body_bytes
+  std::size_t max_decompressed_bytes = 8 * 1024 * 1024;   // collector.limits.max_decompressed_bytes
+  std::size_t max_summaries_per_batch = 10'000;
+  // How far a probe's wall clock may run ahead of the collector's.
+  std::chrono::nanoseconds max_clock_skew = std::chrono::minutes(5);
+  // Summaries older than this are refused: the store would prune them anyway.
+  std::chrono::nanoseconds retention = std::chrono::hours(24 * 35);  // collector.retention
+};
+
+// The options a config implies (limits and retention).
+IngestOptions IngestOptionsFromConfig(const config::Config& config);
+
+class IngestService {
+ public:
+  // Loads the probe tokens (collector.token_files) and the configured paths. Errors: those of
+  // ProbeTokens::Load.
+  static Result<std::unique_ptr<IngestService>> Create(const config::Config& config,
+                                                       store::SummaryStore& store,
+                                                       const Clock& clock,
+                                                       prometheus::Registry& registry,
+                                                       IngestOptions options);
+  // With tokens already loaded (tests).
+  IngestService(const config::Config& config, ProbeTokens tokens, store::SummaryStore& store,
+                const Clock& clock, prometheus::Registry& registry, IngestOptions options);
+
+  IngestService(const IngestService&) = delete;
+  IngestService& operator=(const IngestService&) = delete;
+
+  // Handles one POST /api/v1/ingest.
+  exporters::HttpResponse Handle(const exporters::HttpRequest& request);
+
+  // Called with every batch after it was applied (not for duplicates).
+  void OnApplied(std::function<void(const batch::Batch&)> listener);
+
+ private:
+  struct Refusal;
+  exporters::HttpResponse Refuse(const exporters::HttpRequest& request, RejectReason reason,
+                                 std::string_view probe, std::string message);
+  std::optional<Refusal> Validate(const batch::Batch& batch, const SiteName& token_site) const;
+
+  ProbeTokens tokens_;
+  store::SummaryStore& store_;
+  const Clock& clock_;
+  IngestOptions options_;
+  IngestMetrics metrics_;
+  std::set<SiteName> probes_;
+  std::set<PathKey> paths_;
+  std::vector<std::function<void(const batch::Batch&)>> listeners_;
+};
+
+}  // namespace linkmon::ingest

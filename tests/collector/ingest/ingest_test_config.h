@@ -1,0 +1,58 @@
+#pragma once
+
+// A config for ingest tests, benchmarks and the crash test: probe sites "xining" and "haidong",
+// each probing `hubs` hub sites ("hub-0" ...) by ICMP and STAMP (the paths of
+// batch_examples.h's ExampleBatch), their token files written into `dir`, the store in `dir`.
+// Addresses are from RFC 5737's documentation range: nothing sends to them.
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "config/load.h"
+
+namespace linkmon::ingest::testing {
+
+inline constexpr const char* kXiningToken = "xining-token-0123456789abcdef";
+inline constexpr const char* kHaidongToken = "haidong-token-0123456789abcdef";
+
+inline std::string IngestTestConfigYaml(const std::filesystem::path& dir, int hubs,
+                                        const std::string& listen = "127.0.0.1:0") {
+  std::ofstream(dir / "xining.token") << kXiningToken << "\n";
+  std::ofstream(dir / "haidong.token") << kHaidongToken << "\n";
+  std::string yaml = "version: 1\nsites:\n";
+  yaml += "  xining: {region: qinghai, addresses: [192.0.2.10], reflector: true}\n";
+  yaml += "  haidong: {region: qinghai, addresses: [192.0.2.20], reflector: true}\n";
+  for (int i = 0; i < hubs; ++i) {
+    yaml += "  hub-" + std::to_string(i) + ": {region: hubs, addresses: [198.51.100." +
+            std::to_string(i + 1) + "], reflector: true}\n";
+  }
+  yaml += "sla_classes:\n  nationwide:\n    window: 1m\n    rtt_p99: 20ms\n";
+  yaml += "probe:\n  collector_url: http://127.0.0.1:9100\n  reflector:\n    listen: 127.0.0.1:862\n"
+          "    allowed_sources: [127.0.0.0/8]\n";
+  yaml += "probes:\n";
+  for (const char* probe : {"xining", "haidong"}) {
+    yaml += std::string("  ") + probe + ":\n    targets:\n";
+    for (int i = 0; i < hubs; ++i) {
+      yaml += "      - site: hub-" + std::to_string(i) +
+              "\n        methods: [icmp, stamp]\n        sla_class: nationwide\n";
+    }
+  }
+  yaml += "collector:\n  listen: " + listen + "\n  store: " + (dir / "collector.db").string() +
+          "\n  retention: 35d\n  tokens:\n    xining: " + (dir / "xining.token").string() +
+          "\n    haidong: " + (dir / "haidong.token").string() + "\n";
+  return yaml;
+}
+
+inline config::Config IngestTestConfig(const std::filesystem::path& dir, int hubs) {
+  auto loaded = config::LoadConfigString(IngestTestConfigYaml(dir, hubs),
+                                         (dir / "linkmon.yaml").string());
+  if (!loaded) {
+    std::string problems;
+    for (const auto& d : loaded.error()) problems += d.ToString() + "\n";
+    throw std::runtime_error("test config does not load:\n" + problems);
+  }
+  return *loaded;
+}
+
+}  // namespace linkmon::ingest::testing

@@ -1,5 +1,7 @@
 #include "probe/upload/batch_spool.h"
 
+#include <sys/statvfs.h>
+
 #include <string>
 #include <utility>
 
@@ -114,7 +116,27 @@ Result<AppendOutcome> BatchSpool::Append(std::uint64_t sequence,
                          std::to_string(bytes.size()) + " bytes exceeds the spool bound of " +
                          std::to_string(options_.max_bytes) + " bytes");
   }
-  auto appended = TryAppend(sequence, bytes);
+  // Near a full file system: give the WAL's space back first; if that is not enough, replace the
+  // oldest batches instead of growing the files.
+  std::uint64_t reclaim = 0;
+  const std::uint64_t wanted_free = options_.min_free_bytes + bytes.size();
+  if (auto free = FreeBytes(); free && *free < wanted_free) {
+    (void)db_.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (free = FreeBytes(); free && *free < wanted_free) {
+      reclaim = bytes.size();
+      if (!low_space_) {
+        spdlog::warn("event=spool_low_space path={} free_bytes={} min_free_bytes={} detail={}",
+                     KvQuote(options_.path.string()), *free, options_.min_free_bytes,
+                     KvQuote("new batches now replace the oldest ones"));
+      }
+    }
+  }
+  if (low_space_ && reclaim == 0) {
+    spdlog::info("event=spool_space_recovered path={}", KvQuote(options_.path.string()));
+  }
+  low_space_ = reclaim > 0;
+
+  auto appended = TryAppend(sequence, bytes, reclaim);
   if (appended || appended.error().code != ErrorCode::kIo) return appended;
 
   // Most likely the file system is full (SQLITE_FULL is an I/O error to common/sqlite). A
@@ -133,7 +155,7 @@ Result<AppendOutcome> BatchSpool::Append(std::uint64_t sequence,
       stats_.dropped_batches_total += 1;
       stats_.dropped_bytes_total += freed;
     }
-    appended = TryAppend(sequence, bytes);
+    appended = TryAppend(sequence, bytes, 0);
   }
   if (extra_batches > 0) {
     spdlog::warn("event=spool_dropped_oldest reason=write_failed batches={} bytes={} error={}",
@@ -147,7 +169,10 @@ Result<AppendOutcome> BatchSpool::Append(std::uint64_t sequence,
 }
 
 Result<AppendOutcome> BatchSpool::TryAppend(std::uint64_t sequence,
-                                            std::span<const std::uint8_t> bytes) {
+                                            std::span<const std::uint8_t> bytes,
+                                            std::uint64_t reclaim_bytes) {
+  // Delivered batches left on disk by a failed delete go first: they hold room, not data.
+  (void)PurgeAcknowledged();
   const SpoolStats before = stats_;
   auto fail = [&](const Error& error, std::string_view step) {
     db_.Rollback();
@@ -157,7 +182,8 @@ Result<AppendOutcome> BatchSpool::TryAppend(std::uint64_t sequence,
   if (auto status = db_.Begin(); !status) return fail(status.error(), "begin append");
 
   AppendOutcome outcome;
-  while (stats_.pending_bytes + bytes.size() > options_.max_bytes) {
+  while (stats_.pending_bytes + bytes.size() > options_.max_bytes ||
+         outcome.dropped_bytes < reclaim_bytes) {
     std::uint64_t freed = 0;
     auto dropped = DropOldest(freed);
     if (!dropped) return fail(dropped.error(), "drop oldest");
@@ -191,16 +217,26 @@ Result<AppendOutcome> BatchSpool::TryAppend(std::uint64_t sequence,
   stats_.dropped_bytes_total += outcome.dropped_bytes;
   last_sequence_ = sequence;
   if (outcome.dropped_batches > 0) {
-    spdlog::warn("event=spool_dropped_oldest reason=spool_full batches={} bytes={} max_bytes={}",
-                 outcome.dropped_batches, outcome.dropped_bytes, options_.max_bytes);
+    spdlog::warn("event=spool_dropped_oldest reason={} batches={} bytes={} max_bytes={}",
+                 reclaim_bytes > 0 ? "low_disk_space" : "spool_full", outcome.dropped_batches,
+                 outcome.dropped_bytes, options_.max_bytes);
   }
   return outcome;
 }
 
+std::optional<std::uint64_t> BatchSpool::FreeBytes() const {
+  struct statvfs info {};
+  fs::path dir = options_.path.parent_path();
+  if (dir.empty()) dir = ".";
+  if (::statvfs(dir.c_str(), &info) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
+}
+
 Result<bool> BatchSpool::DropOldest(std::uint64_t& dropped_bytes) {
   auto drop = db_.Prepare(
-      "DELETE FROM batches WHERE id = (SELECT MIN(id) FROM batches) RETURNING size");
+      "DELETE FROM batches WHERE id = (SELECT MIN(id) FROM batches WHERE id > ?) RETURNING size");
   if (!drop) return tl::unexpected(drop.error());
+  drop->Bind(1, acknowledged_through_);
   auto row = drop->Step();
   if (!row) return tl::unexpected(row.error());
   if (!*row) return false;
@@ -227,7 +263,7 @@ Result<std::vector<SpooledBatch>> BatchSpool::Pending(std::size_t limit) {
     auto select = db_.Prepare(
         "SELECT id, sequence, crc32c, size, body FROM batches WHERE id > ? ORDER BY id LIMIT ?");
     if (!select) return tl::unexpected(InContext(select.error(), "prepare read"));
-    select->Bind(1, good.empty() ? std::int64_t{-1} : good.back().id)
+    select->Bind(1, good.empty() ? acknowledged_through_ : good.back().id)
         .Bind(2, static_cast<std::int64_t>(limit - good.size()));
     std::vector<std::pair<std::int64_t, std::uint64_t>> corrupt;  // id, stated size
     std::size_t rows = 0;
@@ -275,21 +311,44 @@ Status BatchSpool::RemoveCorrupt(std::int64_t id, std::uint64_t size) {
   return {};
 }
 
-Status BatchSpool::Remove(std::int64_t id) {
-  auto remove = db_.Prepare("DELETE FROM batches WHERE id = ? RETURNING size");
-  if (!remove) return tl::unexpected(InContext(remove.error(), "prepare remove"));
-  remove->Bind(1, id);
-  auto row = remove->Step();
-  if (!row) return tl::unexpected(InContext(row.error(), "remove"));
-  if (!*row) return {};
-  const auto size = static_cast<std::uint64_t>(remove->ColumnInt(0));
-  if (auto done = remove->Step(); !done) return tl::unexpected(InContext(done.error(), "remove"));
-  stats_.pending_batches -= 1;
-  stats_.pending_bytes -= std::min(size, stats_.pending_bytes);
+Status BatchSpool::Acknowledge(std::int64_t id) {
+  if (id > acknowledged_through_) {
+    auto delivered = db_.Prepare(
+        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM batches WHERE id > ? AND id <= ?");
+    if (!delivered) return tl::unexpected(InContext(delivered.error(), "prepare acknowledge"));
+    delivered->Bind(1, acknowledged_through_).Bind(2, id);
+    auto row = delivered->Step();
+    if (!row) return tl::unexpected(InContext(row.error(), "acknowledge"));
+    const auto batches = static_cast<std::uint64_t>(delivered->ColumnInt(0));
+    const auto bytes = static_cast<std::uint64_t>(delivered->ColumnInt(1));
+    stats_.pending_batches -= std::min(batches, stats_.pending_batches);
+    stats_.pending_bytes -= std::min(bytes, stats_.pending_bytes);
+    acknowledged_through_ = id;
+    purge_pending_ = true;
+  }
+  return PurgeAcknowledged();
+}
+
+Status BatchSpool::PurgeAcknowledged() {
+  if (!purge_pending_) return {};
+  auto purge = [&]() -> Status {
+    auto remove = db_.Prepare("DELETE FROM batches WHERE id <= ?");
+    if (!remove) return tl::unexpected(remove.error());
+    remove->Bind(1, acknowledged_through_);
+    return remove->Run();
+  };
+  auto purged = purge();
+  if (!purged && purged.error().code == ErrorCode::kIo) {
+    // A full file system: a checkpoint lets the WAL start over from its beginning.
+    (void)db_.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    purged = purge();
+  }
+  if (!purged) return tl::unexpected(InContext(purged.error(), "delete acknowledged batches"));
+  purge_pending_ = false;
   return {};
 }
 
-Status BatchSpool::Reject(std::int64_t id, unsigned http_status) {
+Status BatchSpool::MoveToRejected(std::int64_t id, unsigned http_status) {
   const SpoolStats before = stats_;
   auto fail = [&](const Error& error, std::string_view step) {
     db_.Rollback();
@@ -327,6 +386,20 @@ Status BatchSpool::Reject(std::int64_t id, unsigned http_status) {
   if (auto status = db_.Commit(); !status) return fail(status.error(), "commit reject");
   if (moved) stats_.rejected_batches += 1;
   stats_.rejected_batches -= std::min(trimmed, stats_.rejected_batches);
+  return {};
+}
+
+Status BatchSpool::Reject(std::int64_t id, unsigned http_status) {
+  (void)PurgeAcknowledged();
+  auto moved = MoveToRejected(id, http_status);
+  if (!moved && moved.error().code == ErrorCode::kIo) {
+    (void)db_.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    moved = MoveToRejected(id, http_status);
+  }
+  if (!moved) {
+    (void)Acknowledge(id);
+    return moved;
+  }
   return {};
 }
 

@@ -14,6 +14,9 @@
 // exceed it, the oldest batches are dropped (counted, logged at warn). The file itself is larger
 // than the payload by SQLite's page overhead and the WAL (checkpointed every
 // `wal_autocheckpoint_pages`).
+// Near a full file system the spool stops growing on its own (see min_free_bytes), dropping the
+// oldest batches for the newest; on a full one it checkpoints, drops and retries before it gives
+// up on a batch, and stays consistent and readable.
 //
 // Order is the order of Append, kept by an AUTOINCREMENT key that is never reused, so batches of
 // a previous run (whose sequence numbers may restart with a new probe start epoch) stay in front.
@@ -35,11 +38,17 @@
 namespace linkmon::upload {
 
 struct SpoolOptions {
-  std::filesystem::path path;
+  std::filesystem::path path = {};
   std::uint64_t max_bytes = 256ull * 1024 * 1024;  // payload bytes of pending batches
   sqlite::Durability durability = sqlite::Durability::kFull;
   std::uint64_t max_rejected_batches = 1000;  // oldest rejected ones go first
   int wal_autocheckpoint_pages = 256;         // 1 MiB with 4 KiB pages
+  // Below this much free space on the spool's file system (plus the new batch), an append first
+  // checkpoints the WAL back into the database and then drops at least as many bytes of the
+  // oldest batches as it adds, so that the files stop growing before the file system is full: a
+  // WAL-mode database on a full file system cannot even delete.
+  // Keep it above the WAL bound (wal_autocheckpoint_pages pages): a checkpoint needs that room.
+  std::uint64_t min_free_bytes = 4 * 1024 * 1024;
 };
 
 struct SpooledBatch {
@@ -84,15 +93,21 @@ class BatchSpool {
   // the way are removed, logged at warn and counted.
   Result<std::optional<SpooledBatch>> Oldest();
 
-  // Up to `limit` pending batches in spool order, without checksum filtering side effects other
-  // than those of Oldest (corrupt ones are skipped, logged and counted, not returned).
+  // Up to `limit` pending batches in spool order; corrupt ones are skipped, logged and counted,
+  // as by Oldest.
   Result<std::vector<SpooledBatch>> Pending(std::size_t limit);
 
-  // Removes a batch the collector acknowledged. Removing an id that is gone is not an error.
-  Status Remove(std::int64_t id);
+  // Marks every batch up to and including `id` as delivered and deletes them. Batches are sent
+  // oldest first, so what the collector acknowledged is always a prefix. They leave the pending
+  // figures and are never returned again, even when the delete fails (a full file system: a
+  // WAL-mode delete needs room too); the delete is then retried before the next write, and the
+  // error returned for the log. After a restart such batches are sent again: the collector applies
+  // a (probe id, sequence) once.
+  Status Acknowledge(std::int64_t id);
 
-  // Moves a batch the collector refused (4xx) to the rejected table, keeping the newest
-  // max_rejected_batches there.
+  // Moves the oldest pending batch, which the collector refused (4xx), to the rejected table,
+  // keeping the newest max_rejected_batches there. When that fails (full file system), the batch
+  // is acknowledged instead, so that it is not sent again, and the error returned for the log.
   Status Reject(std::int64_t id, unsigned http_status);
 
   // The highest sequence ever appended (also after its batch was sent), so that a restarted probe
@@ -100,6 +115,8 @@ class BatchSpool {
   std::optional<std::uint64_t> last_sequence() const { return last_sequence_; }
 
   const SpoolStats& stats() const { return stats_; }
+  // True while the file system is below min_free_bytes and new batches replace old ones.
+  bool low_space() const { return low_space_; }
   const std::filesystem::path& path() const { return options_.path; }
 
  private:
@@ -107,15 +124,27 @@ class BatchSpool {
       : options_(std::move(options)), db_(std::move(db)) {}
 
   Status LoadTotals();
-  Result<AppendOutcome> TryAppend(std::uint64_t sequence, std::span<const std::uint8_t> bytes);
+  // Appends in one transaction, first dropping the oldest batches for the byte bound and, when
+  // `reclaim_bytes` > 0, at least that many bytes more.
+  Result<AppendOutcome> TryAppend(std::uint64_t sequence, std::span<const std::uint8_t> bytes,
+                                  std::uint64_t reclaim_bytes);
+  // Free bytes on the spool's file system; nullopt when statvfs fails.
+  std::optional<std::uint64_t> FreeBytes() const;
   // Drops the oldest pending batch; false when none was left.
   Result<bool> DropOldest(std::uint64_t& dropped_bytes);
   Status RemoveCorrupt(std::int64_t id, std::uint64_t size);
+  // Deletes acknowledged batches still on disk; on an I/O error checkpoints the WAL and tries once
+  // more.
+  Status PurgeAcknowledged();
+  Status MoveToRejected(std::int64_t id, unsigned http_status);
 
   SpoolOptions options_;
   sqlite::Database db_;
   SpoolStats stats_;
   std::optional<std::uint64_t> last_sequence_;
+  std::int64_t acknowledged_through_ = 0;  // ids up to this one are delivered (this run)
+  bool purge_pending_ = false;            // some of them are still on disk
+  bool low_space_ = false;                // the last append found the file system nearly full
 };
 
 }  // namespace linkmon::upload

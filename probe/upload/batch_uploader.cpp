@@ -133,9 +133,10 @@ void BatchUploader::OnAnswer(std::int64_t id, std::uint64_t sequence,
       metrics_.last_success.Set(std::chrono::duration<double>(
                                     clock_.SystemNow().time_since_epoch())
                                     .count());
-      if (auto removed = spool_.Remove(id); !removed) {
-        // The batch goes out again; the collector applies a (probe id, sequence) once.
-        spdlog::warn("event=spool_remove_failed sequence={} error={}", sequence,
+      if (auto removed = spool_.Acknowledge(id); !removed) {
+        // The spool will not hand the batch out again in this run, and retries the delete before
+        // its next write; after a restart the collector applies a (probe id, sequence) once.
+        spdlog::warn("event=spool_delete_failed sequence={} error={}", sequence,
                      KvQuote(removed.error().message));
       }
       SyncSpoolMetrics();
@@ -156,9 +157,9 @@ void BatchUploader::OnAnswer(std::int64_t id, std::uint64_t sequence,
                    answer->status, KvQuote(Excerpt(answer->body)),
                    KvQuote("set aside in the spool's rejected table, not retried"));
       if (auto rejected = spool_.Reject(id, answer->status); !rejected) {
-        spdlog::warn("event=spool_reject_failed sequence={} error={}", sequence,
-                     KvQuote(rejected.error().message));
-        (void)spool_.Remove(id);
+        spdlog::warn("event=spool_reject_failed sequence={} error={} detail={}", sequence,
+                     KvQuote(rejected.error().message),
+                     KvQuote("not kept in the rejected table; not sent again"));
       }
       SyncSpoolMetrics();
       ScheduleSend();
@@ -192,6 +193,7 @@ void BatchUploader::SyncSpoolMetrics() {
       static_cast<double>(now.corrupt_batches_total - synced_.corrupt_batches_total));
   metrics_.spool_batches.Set(static_cast<double>(now.pending_batches));
   metrics_.spool_bytes.Set(static_cast<double>(now.pending_bytes));
+  metrics_.spool_low_space.Set(spool_.low_space() ? 1 : 0);
   synced_ = now;
 }
 

@@ -123,6 +123,22 @@ void HttpUploadClient::Read() {
   parser_->body_limit(options_.max_response_bytes);
   parser_->header_limit(16 * 1024);
   stream_->expires_after(options_.read_timeout);
+  // The header first: Beast 1.74's response parser does not hold a Content-Length against its
+  // body limit (checked by hand here), only chunked bodies.
+  http::async_read_header(
+      *stream_, buffer_, *parser_, [this, alive](const beast::error_code& error, std::size_t) {
+        if (alive.expired()) return;
+        if (error) return Fail("read", error);
+        if (const auto length = parser_->content_length();
+            length && *length > options_.max_response_bytes) {
+          return Fail("read", http::error::body_limit);
+        }
+        ReadBody();
+      });
+}
+
+void HttpUploadClient::ReadBody() {
+  std::weak_ptr<int> alive = alive_;
   http::async_read(*stream_, buffer_, *parser_,
                    [this, alive](const beast::error_code& error, std::size_t) {
                      if (alive.expired()) return;

@@ -37,10 +37,10 @@
 namespace linkmon::upload {
 
 struct HttpUploadClientOptions {
-  std::string host;                      // a DNS name or an IP literal (IPv6 without brackets)
+  std::string host = {};                 // a DNS name or an IP literal (IPv6 without brackets)
   std::uint16_t port = 80;
   std::string target = "/api/v1/ingest";  // request path
-  std::string bearer_token;               // empty: no Authorization header
+  std::string bearer_token = {};          // empty: no Authorization header
   std::string content_type = "application/json";
   bool tls = false;  // https; not supported by this build yet (Create refuses it)
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(5);  // resolve + connect
@@ -84,6 +84,7 @@ class HttpUploadClient {
   void Connect();
   void Write();
   void Read();
+  void ReadBody();
   // A network failure at `step`; retries once on a fresh connection when the old one was reused.
   void Fail(std::string_view step, const boost::system::error_code& error);
   void Finish(Result<UploadResponse> result);

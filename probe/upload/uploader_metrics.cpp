@@ -44,6 +44,9 @@ UploaderMetrics::UploaderMetrics(prometheus::Registry& registry)
                            "Payload bytes waiting in the spool.")),
       spool_writable(NewGauge(registry, "linkmon_probe_spool_writable",
                               "1 while the spool accepts batches, 0 after a write failed.")),
+      spool_low_space(NewGauge(registry, "linkmon_probe_spool_low_disk_space",
+                               "1 while the spool's file system is below its free-space reserve "
+                               "and new batches replace the oldest ones.")),
       last_success(NewGauge(registry, "linkmon_probe_upload_last_success_timestamp_seconds",
                             "Unix time of the last batch the collector acknowledged.")),
       rejected_(prometheus::BuildCounter()

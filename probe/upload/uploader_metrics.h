@@ -29,6 +29,7 @@ struct UploaderMetrics {
   prometheus::Gauge& spool_batches;
   prometheus::Gauge& spool_bytes;
   prometheus::Gauge& spool_writable;     // 1 while appends succeed, 0 after one failed
+  prometheus::Gauge& spool_low_space;    // 1 while the file system is nearly full
   prometheus::Gauge& last_success;       // Unix time of the last 2xx, 0 before the first
 
  private:

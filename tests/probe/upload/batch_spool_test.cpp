@@ -60,8 +60,8 @@ TEST_F(BatchSpoolTest, OldestFirstAndRemoveAcknowledged) {
   ASSERT_TRUE(oldest && *oldest);
   EXPECT_EQ((*oldest)->sequence, 1u);
   EXPECT_EQ(Text((*oldest)->bytes), "batch-1");
-  ASSERT_TRUE(spool->Remove((*oldest)->id));
-  ASSERT_TRUE(spool->Remove((*oldest)->id)) << "removing twice is not an error";
+  ASSERT_TRUE(spool->Acknowledge((*oldest)->id));
+  ASSERT_TRUE(spool->Acknowledge((*oldest)->id)) << "acknowledging twice is not an error";
 
   EXPECT_EQ(PendingTexts(*spool), (std::vector<std::string>{"batch-2", "batch-3"}));
   EXPECT_EQ(spool->stats().pending_batches, 2u);
@@ -77,7 +77,7 @@ TEST_F(BatchSpoolTest, ReopenKeepsPendingBatchesAndLastSequence) {
     ASSERT_TRUE(spool->Append(42, Bytes("b")));
     auto oldest = spool->Oldest();
     ASSERT_TRUE(oldest && *oldest);
-    ASSERT_TRUE(spool->Remove((*oldest)->id));
+    ASSERT_TRUE(spool->Acknowledge((*oldest)->id));
     ASSERT_TRUE(spool->Append(43, Bytes("c")));
   }
   auto spool = BatchSpool::Open(Options());

@@ -1,0 +1,130 @@
+#include "collector/api/path_endpoint.h"
+
+#include <array>
+
+#include "collector/api/api_json.h"
+#include "collector/api/api_response.h"
+#include "collector/api/query_params.h"
+
+namespace linkmon::api {
+
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr std::string_view kPrefix = "/api/v1/paths/";
+constexpr auto kMaxRange = 24h;
+
+json MinuteJson(SystemTime minute, sla::Verdict verdict, const windows::MinuteStats* stats) {
+  json entry{{"start", FormatTime(minute)}, {"verdict", sla::VerdictName(verdict)}};
+  if (stats != nullptr) {
+    const auto figures = windows::SummarizeWindow(windows::kMinute, 1, *stats);
+    entry["probes_sent"] = figures.counts.sent;
+    entry["loss_ratio"] = figures.loss ? json(figures.loss->value) : json(nullptr);
+    entry["rtt_p50_seconds"] = SecondsOrNull(figures.rtt_p50);
+    entry["rtt_p99_seconds"] = SecondsOrNull(figures.rtt_p99);
+  } else {
+    entry["probes_sent"] = nullptr;
+    entry["loss_ratio"] = nullptr;
+    entry["rtt_p50_seconds"] = nullptr;
+    entry["rtt_p99_seconds"] = nullptr;
+  }
+  return entry;
+}
+
+json PathJson(const sla::PathStates& states, const sla::TrackedPath& path, SystemTime from,
+              SystemTime to, SystemTime now) {
+  json windows = json::array();
+  for (const auto& stats : path.windows) windows.push_back(WindowJson(stats));
+  json thresholds = json::array();
+  for (const auto& result : path.judgement.thresholds) thresholds.push_back(ThresholdJson(result));
+  json minutes = json::array();
+  path.budget.ForEachMinute(from, to, [&](SystemTime minute, sla::Verdict verdict) {
+    minutes.push_back(MinuteJson(minute, verdict, path.minutes.Find(minute)));
+  });
+  sla::BreachQuery query{from, to, path.key.source, path.key.target};
+  json breaches = json::array();
+  for (const auto& event : states.BreachesBetween(query)) {
+    if (event.path.method == path.key.method) breaches.push_back(BreachJson(event, now));
+  }
+  const sla::BreachEvent* open = path.breaches.open();
+  return json{
+      {"method", MethodName(path.key.method)},
+      {"sla_class", path.sla_class.name.str()},
+      {"sla_state", sla::PathStateName(states.StateAt(path, now))},
+      {"data_age_seconds", SecondsOrNull(path.DataAge(now))},
+      {"last_data_time",
+       path.last_data_end ? json(FormatTime(*path.last_data_end)) : json(nullptr)},
+      {"windows", std::move(windows)},
+      {"judgement",
+       json{{"minute_verdict", sla::VerdictName(path.judgement.verdict)},
+            {"thresholds", std::move(thresholds)}}},
+      {"error_budget", BudgetJson(path.budget)},
+      {"minutes", std::move(minutes)},
+      {"open_breach", open != nullptr ? BreachJson(*open, now) : json(nullptr)},
+      {"breaches", std::move(breaches)},
+  };
+}
+
+}  // namespace
+
+PathEndpoint::PathEndpoint(const sla::PathStates& states) : states_(states) {}
+
+exporters::HttpResponse PathEndpoint::Handle(const exporters::HttpRequest& request) const {
+  std::string_view rest = request.path;
+  if (rest.substr(0, kPrefix.size()) == kPrefix) rest.remove_prefix(kPrefix.size());
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size() ||
+      rest.find('/', slash + 1) != std::string_view::npos) {
+    return NotFound("expected /api/v1/paths/{src}/{dst}");
+  }
+  const std::string src(rest.substr(0, slash));
+  const std::string dst(rest.substr(slash + 1));
+  if (!states_.KnowsSite(src)) return NotFound("src: unknown site '" + src + "'");
+  if (!states_.KnowsTarget(dst)) return NotFound("dst: unknown target '" + dst + "'");
+
+  static constexpr std::array<std::string_view, 3> kAllowed = {"method", "from", "to"};
+  auto params = QueryParams::Parse(request.query, kAllowed);
+  if (!params) return BadRequest(params.error().message);
+  std::optional<Method> method;
+  if (auto name = params->Get("method")) {
+    method = ParseMethod(*name);
+    if (!method) return BadRequest("method: unknown method '" + *name + "'");
+  }
+  const SystemTime now = states_.clock().SystemNow();
+  SystemTime to = states_.next_minute_to_close();
+  if (auto text = params->Get("to")) {
+    auto parsed = ParseTimeParam("to", *text);
+    if (!parsed) return BadRequest(parsed.error().message);
+    to = *parsed;
+  }
+  SystemTime from = to - 1h;
+  if (auto text = params->Get("from")) {
+    auto parsed = ParseTimeParam("from", *text);
+    if (!parsed) return BadRequest(parsed.error().message);
+    from = *parsed;
+  }
+  if (from >= to) return BadRequest("from: must be before to");
+  if (to - from > kMaxRange) return BadRequest("from, to: at most 24h of minutes per request");
+
+  json paths = json::array();
+  for (const sla::TrackedPath& path : states_.PathsFrom(*SiteName::Make(src))) {
+    if (path.key.target.str() != dst) continue;
+    if (method && path.key.method != *method) continue;
+    paths.push_back(PathJson(states_, path, from, to, now));
+  }
+  if (paths.empty()) {
+    return NotFound("no path from " + src + " to " + dst +
+                    (method ? " by " + std::string(MethodName(*method)) : std::string()) +
+                    " in the config");
+  }
+  return JsonResponse(json{{"src", src},
+                           {"dst", dst},
+                           {"generated_at", FormatTime(now)},
+                           {"from", FormatTime(from)},
+                           {"to", FormatTime(to)},
+                           {"paths", std::move(paths)}});
+}
+
+}  // namespace linkmon::api

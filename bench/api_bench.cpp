@@ -1,0 +1,227 @@
+// The scheduler API with 10,000 paths (100 probe sites x 100 targets, ICMP), each with five
+// minutes of data: /api/v1/matrix and /api/v1/rank, served from cache, rebuilt, and as real HTTP
+// requests over 127.0.0.1 with keep-alive; plus closing one minute for all paths.
+// Run: build/bench/linkmon-bench-api
+
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include <benchmark/benchmark.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <prometheus/registry.h>
+
+#include "collector/api/api_routes.h"
+#include "collector/api/matrix_endpoint.h"
+#include "collector/api/rank_endpoint.h"
+#include "collector/sla/path_states.h"
+#include "exporters/http/http_server.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace linkmon;
+namespace http = boost::beast::http;
+
+constexpr int kSites = 100;
+constexpr int kTargets = 100;
+
+std::string Name(const char* prefix, int i) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%s%03d", prefix, i);
+  return buffer;
+}
+
+config::Config MakeConfig() {
+  config::Config config;
+  config::SlaClass nationwide{*SlaClassName::Make("nationwide"), "", std::nullopt, std::nullopt,
+                              config::Threshold<std::chrono::nanoseconds>{20ms, 1min},
+                              config::Threshold<std::chrono::nanoseconds>{2ms, 1min},
+                              config::Threshold<Ratio>{Ratio{0.001}, 5min}, std::nullopt,
+                              config::Slo{}, config::BreachHysteresis{}};
+  config.sla_classes.push_back(nationwide);
+  for (int t = 0; t < kTargets; ++t) {
+    config.sites.push_back(config::Site{*SiteName::Make(Name("t", t)), "r", "", {}, true});
+  }
+  for (int s = 0; s < kSites; ++s) {
+    config.sites.push_back(config::Site{*SiteName::Make(Name("s", s)), "r", "", {}, true});
+    config::ProbeSite probe{*SiteName::Make(Name("s", s)), {}};
+    for (int t = 0; t < kTargets; ++t) {
+      probe.targets.push_back(config::Target{
+          *TargetName::Make(Name("t", t)), *SiteName::Make(Name("t", t)), std::nullopt,
+          boost::asio::ip::address_v4::loopback(), {Method::kIcmp}, 1s, 1s, 100, 0,
+          *SlaClassName::Make("nationwide"), std::nullopt, std::nullopt, std::nullopt,
+          std::nullopt, std::nullopt});
+    }
+    config.probes.push_back(std::move(probe));
+  }
+  return config;
+}
+
+// 10,000 paths with five closed minutes each; RTTs spread over 5..25 ms so that some paths
+// meet the class and some do not.
+struct Collector {
+  Collector() : config(MakeConfig()) {
+    states = std::move(*sla::PathStates::Create(config, clock, sla::PathStatesOptions{}));
+    for (int minute = 0; minute < 5; ++minute) FillMinute();
+    clock.Advance(20s);
+    states->Tick(clock.SystemNow());
+  }
+
+  void FillMinute() {
+    const SystemTime start = clock.SystemNow();
+    clock.Advance(60s);
+    int i = 0;
+    for (const auto& path : states->paths()) {
+      stats::IntervalSummary summary;
+      summary.start = start;
+      summary.duration = 60s;
+      summary.counts.sent = 60;
+      summary.counts.received = 60;
+      summary.rfc3550_jitter = 500us;
+      for (int k = 0; k < 60; ++k) summary.rtt.Record(5ms + (i % 200) * 100us + k * 1us);
+      (void)states->Apply(path.key, summary);
+      ++i;
+    }
+    states->Tick(clock.SystemNow());
+  }
+
+  config::Config config;
+  FakeClock clock;
+  std::unique_ptr<sla::PathStates> states;
+};
+
+Collector& Shared() {
+  static Collector collector;
+  return collector;
+}
+
+exporters::HttpResponse Call(auto& endpoint, const std::string& target) {
+  exporters::HttpMessage message{http::verb::get, target, 11};
+  const std::string_view whole(message.target().data(), message.target().size());
+  const std::size_t q = whole.find('?');
+  exporters::HttpRequest request{message, {}, whole.substr(0, q),
+                                 q == std::string_view::npos ? "" : whole.substr(q + 1)};
+  return endpoint.Handle(request);
+}
+
+void BM_MatrixCached(benchmark::State& state) {
+  Collector& collector = Shared();
+  api::MatrixEndpoint endpoint(*collector.states);
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    auto response = Call(endpoint, "/api/v1/matrix");
+    bytes = response.body().size();
+    benchmark::DoNotOptimize(response);
+  }
+  state.counters["body_bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_MatrixCached)->Unit(benchmark::kMicrosecond);
+
+void BM_MatrixRebuilt(benchmark::State& state) {
+  Collector& collector = Shared();
+  api::MatrixEndpoint endpoint(*collector.states);
+  const SystemTime base = collector.clock.SystemNow();
+  int i = 0;
+  for (auto _ : state) {
+    collector.clock.SetSystemTime(base + (++i % 2) * 1s);  // a new second: the cache is stale
+    auto response = Call(endpoint, "/api/v1/matrix");
+    benchmark::DoNotOptimize(response);
+  }
+  collector.clock.SetSystemTime(base);
+}
+BENCHMARK(BM_MatrixRebuilt)->Unit(benchmark::kMillisecond);
+
+void BM_RankCached(benchmark::State& state) {
+  Collector& collector = Shared();
+  api::RankEndpoint endpoint(*collector.states);
+  for (auto _ : state) {
+    auto response = Call(endpoint, "/api/v1/rank?from=s042&sla=nationwide");
+    benchmark::DoNotOptimize(response);
+  }
+}
+BENCHMARK(BM_RankCached)->Unit(benchmark::kMicrosecond);
+
+void BM_RankRebuilt(benchmark::State& state) {
+  Collector& collector = Shared();
+  api::RankEndpoint endpoint(*collector.states);
+  const SystemTime base = collector.clock.SystemNow();
+  int i = 0;
+  for (auto _ : state) {
+    collector.clock.SetSystemTime(base + (++i % 2) * 1s);
+    auto response = Call(endpoint, "/api/v1/rank?from=s042&sla=nationwide");
+    benchmark::DoNotOptimize(response);
+  }
+  collector.clock.SetSystemTime(base);
+}
+BENCHMARK(BM_RankRebuilt)->Unit(benchmark::kMicrosecond);
+
+// Real requests on one keep-alive connection to the daemon's HTTP server on 127.0.0.1.
+void HttpLoop(benchmark::State& state, const std::string& target) {
+  Collector& collector = Shared();
+  boost::asio::io_context io;
+  prometheus::Registry registry;
+  exporters::HttpRouter router;
+  api::AddApiRoutes(router, *collector.states);
+  auto server = std::move(
+      *exporters::HttpServer::Start(io, exporters::HttpServerOptions{}, std::move(router),
+                                    registry));
+  auto work = boost::asio::make_work_guard(io);
+  std::thread thread([&] { io.run(); });
+  {
+    boost::asio::io_context client_io;
+    boost::asio::ip::tcp::socket socket(client_io);
+    socket.connect(server->local_endpoint());
+    boost::beast::flat_buffer buffer;
+    for (auto _ : state) {
+      http::request<http::empty_body> request{http::verb::get, target, 11};
+      request.set(http::field::host, "127.0.0.1");
+      http::write(socket, request);
+      http::response<http::string_body> response;
+      http::read(socket, buffer, response);
+      if (response.result_int() != 200) state.SkipWithError("status is not 200");
+      benchmark::DoNotOptimize(response);
+    }
+  }
+  boost::asio::post(io, [&] { server->Stop(); });
+  work.reset();
+  thread.join();
+}
+
+void BM_HttpMatrix(benchmark::State& state) { HttpLoop(state, "/api/v1/matrix"); }
+BENCHMARK(BM_HttpMatrix)->Unit(benchmark::kMillisecond)->Iterations(200);
+
+void BM_HttpRank(benchmark::State& state) {
+  HttpLoop(state, "/api/v1/rank?from=s042&sla=nationwide");
+}
+BENCHMARK(BM_HttpRank)->Unit(benchmark::kMicrosecond)->Iterations(2000);
+
+// Closing one minute (judging it, budgets, breaches, snapshots) for all 10,000 paths.
+void BM_CloseMinute(benchmark::State& state) {
+  Collector collector;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const SystemTime start = collector.clock.SystemNow() - 20s;
+    collector.clock.Advance(60s);
+    for (const auto& path : collector.states->paths()) {
+      stats::IntervalSummary summary;
+      summary.start = start;
+      summary.duration = 60s;
+      summary.counts.sent = 60;
+      summary.counts.received = 60;
+      summary.rtt.Record(10ms);
+      (void)collector.states->Apply(path.key, summary);
+    }
+    state.ResumeTiming();
+    collector.states->Tick(collector.clock.SystemNow());
+  }
+}
+BENCHMARK(BM_CloseMinute)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+}  // namespace

@@ -72,8 +72,7 @@ Result<BatchSpool> BatchSpool::Open(const SpoolOptions& options) {
   // file system's space once the batches are sent.
   const std::string pragmas =
       "PRAGMA wal_autocheckpoint=" + std::to_string(options.wal_autocheckpoint_pages) +
-      ";PRAGMA journal_size_limit=" + std::to_string(options.wal_autocheckpoint_pages * 4096) +
-      ";";
+      ";PRAGMA journal_size_limit=" + std::to_string(options.wal_autocheckpoint_pages * 4096) + ";";
   if (auto status = db->Execute(pragmas); !status) {
     return tl::unexpected(InContext(status.error(), "configure"));
   }
@@ -111,10 +110,10 @@ Status BatchSpool::LoadTotals() {
 Result<AppendOutcome> BatchSpool::Append(std::uint64_t sequence,
                                          std::span<const std::uint8_t> bytes) {
   if (bytes.size() > options_.max_bytes) {
-    return MakeError(ErrorCode::kOutOfRange,
-                     "spool: batch " + std::to_string(sequence) + " of " +
-                         std::to_string(bytes.size()) + " bytes exceeds the spool bound of " +
-                         std::to_string(options_.max_bytes) + " bytes");
+    return MakeError(ErrorCode::kOutOfRange, "spool: batch " + std::to_string(sequence) + " of " +
+                                                 std::to_string(bytes.size()) +
+                                                 " bytes exceeds the spool bound of " +
+                                                 std::to_string(options_.max_bytes) + " bytes");
   }
   // Near a full file system: give the WAL's space back first; if that is not enough, replace the
   // oldest batches instead of growing the files.

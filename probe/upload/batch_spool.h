@@ -68,7 +68,7 @@ struct AppendOutcome {
 struct SpoolStats {
   std::uint64_t pending_batches = 0;
   std::uint64_t pending_bytes = 0;
-  std::uint64_t rejected_batches = 0;     // rows in the rejected table
+  std::uint64_t rejected_batches = 0;  // rows in the rejected table
   std::uint64_t appended_total = 0;
   std::uint64_t dropped_batches_total = 0;  // dropped for room, oldest first
   std::uint64_t dropped_bytes_total = 0;
@@ -143,8 +143,8 @@ class BatchSpool {
   SpoolStats stats_;
   std::optional<std::uint64_t> last_sequence_;
   std::int64_t acknowledged_through_ = 0;  // ids up to this one are delivered (this run)
-  bool purge_pending_ = false;            // some of them are still on disk
-  bool low_space_ = false;                // the last append found the file system nearly full
+  bool purge_pending_ = false;             // some of them are still on disk
+  bool low_space_ = false;                 // the last append found the file system nearly full
 };
 
 }  // namespace linkmon::upload

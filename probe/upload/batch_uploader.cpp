@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <utility>
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
+#include "common/batch/batch_codec.h"
 #include "common/logging.h"
 #include "probe/upload/upload_verdict.h"
 
@@ -84,6 +85,12 @@ Status BatchUploader::Submit(std::uint64_t sequence, std::span<const std::uint8_
   return {};
 }
 
+Status BatchUploader::Submit(const batch::Batch& batch) {
+  const std::string json = batch::EncodeBatch(batch);
+  return Submit(batch.sequence,
+                std::span(reinterpret_cast<const std::uint8_t*>(json.data()), json.size()));
+}
+
 void BatchUploader::ScheduleSend() {
   state_ = State::kSending;
   std::weak_ptr<int> alive = alive_;
@@ -130,9 +137,8 @@ void BatchUploader::OnAnswer(std::int64_t id, std::uint64_t sequence,
       }
       backoff_.Reset();
       metrics_.acked.Increment();
-      metrics_.last_success.Set(std::chrono::duration<double>(
-                                    clock_.SystemNow().time_since_epoch())
-                                    .count());
+      metrics_.last_success.Set(
+          std::chrono::duration<double>(clock_.SystemNow().time_since_epoch()).count());
       if (auto removed = spool_.Acknowledge(id); !removed) {
         // The spool will not hand the batch out again in this run, and retries the delete before
         // its next write; after a restart the collector applies a (probe id, sequence) once.
@@ -171,8 +177,9 @@ void BatchUploader::OnAnswer(std::int64_t id, std::uint64_t sequence,
 void BatchUploader::RetryLater(std::chrono::nanoseconds at_least, std::string_view why) {
   metrics_.retried.Increment();
   const std::chrono::nanoseconds delay = std::max(backoff_.NextDelay(), at_least);
-  spdlog::warn("event=upload_failed failures={} retry_in_seconds={:.3f} pending_batches={} error={}",
-               backoff_.failures(), Seconds(delay), spool_.stats().pending_batches, KvQuote(why));
+  spdlog::warn(
+      "event=upload_failed failures={} retry_in_seconds={:.3f} pending_batches={} error={}",
+      backoff_.failures(), Seconds(delay), spool_.stats().pending_batches, KvQuote(why));
   state_ = State::kWaiting;
   retry_timer_.expires_after(delay);
   std::weak_ptr<int> alive = alive_;

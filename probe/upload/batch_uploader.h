@@ -18,10 +18,11 @@
 #include <memory>
 #include <span>
 
+#include <prometheus/registry.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <prometheus/registry.h>
 
+#include "common/batch/batch.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "probe/upload/batch_spool.h"
@@ -43,8 +44,7 @@ class BatchUploader {
  public:
   // The spool, client, clock and registry must outlive the uploader.
   BatchUploader(boost::asio::io_context& io, const Clock& clock, BatchSpool& spool,
-                HttpUploadClient& client, prometheus::Registry& registry,
-                UploaderOptions options);
+                HttpUploadClient& client, prometheus::Registry& registry, UploaderOptions options);
   ~BatchUploader();
   BatchUploader(const BatchUploader&) = delete;
   BatchUploader& operator=(const BatchUploader&) = delete;
@@ -59,6 +59,9 @@ class BatchUploader {
   // linkmon_probe_spool_write_errors_total, shown as linkmon_probe_spool_writable 0 and logged at
   // warn on the first failure; the caller goes on measuring.
   Status Submit(std::uint64_t sequence, std::span<const std::uint8_t> encoded_batch);
+  // Encodes `batch` in the wire format of common/batch/batch_codec.h and submits it under its
+  // own sequence number.
+  Status Submit(const batch::Batch& batch);
 
   // True when nothing is pending in the spool and no request or retry is under way.
   bool drained() const;

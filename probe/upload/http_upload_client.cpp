@@ -109,12 +109,11 @@ void HttpUploadClient::Connect() {
 void HttpUploadClient::Write() {
   std::weak_ptr<int> alive = alive_;
   stream_->expires_after(options_.write_timeout);
-  http::async_write(*stream_, request_,
-                    [this, alive](const beast::error_code& error, std::size_t) {
-                      if (alive.expired()) return;
-                      if (error) return Fail("write", error);
-                      Read();
-                    });
+  http::async_write(*stream_, request_, [this, alive](const beast::error_code& error, std::size_t) {
+    if (alive.expired()) return;
+    if (error) return Fail("write", error);
+    Read();
+  });
 }
 
 void HttpUploadClient::Read() {
@@ -125,16 +124,16 @@ void HttpUploadClient::Read() {
   stream_->expires_after(options_.read_timeout);
   // The header first: Beast 1.74's response parser does not hold a Content-Length against its
   // body limit (checked by hand here), only chunked bodies.
-  http::async_read_header(
-      *stream_, buffer_, *parser_, [this, alive](const beast::error_code& error, std::size_t) {
-        if (alive.expired()) return;
-        if (error) return Fail("read", error);
-        if (const auto length = parser_->content_length();
-            length && *length > options_.max_response_bytes) {
-          return Fail("read", http::error::body_limit);
-        }
-        ReadBody();
-      });
+  http::async_read_header(*stream_, buffer_, *parser_,
+                          [this, alive](const beast::error_code& error, std::size_t) {
+                            if (alive.expired()) return;
+                            if (error) return Fail("read", error);
+                            if (const auto length = parser_->content_length();
+                                length && *length > options_.max_response_bytes) {
+                              return Fail("read", http::error::body_limit);
+                            }
+                            ReadBody();
+                          });
 }
 
 void HttpUploadClient::ReadBody() {
@@ -167,9 +166,9 @@ void HttpUploadClient::Fail(std::string_view step, const beast::error_code& erro
     Connect();
     return;
   }
-  Finish(MakeError(ErrorCode::kUnavailable,
-                   "upload: " + std::string(step) + " " + options_.host + ":" +
-                       std::to_string(options_.port) + ": " + error.message()));
+  Finish(MakeError(ErrorCode::kUnavailable, "upload: " + std::string(step) + " " + options_.host +
+                                                ":" + std::to_string(options_.port) + ": " +
+                                                error.message()));
 }
 
 void HttpUploadClient::Finish(Result<UploadResponse> result) {

@@ -37,7 +37,7 @@
 namespace linkmon::upload {
 
 struct HttpUploadClientOptions {
-  std::string host = {};                 // a DNS name or an IP literal (IPv6 without brackets)
+  std::string host = {};  // a DNS name or an IP literal (IPv6 without brackets)
   std::uint16_t port = 80;
   std::string target = "/api/v1/ingest";  // request path
   std::string bearer_token = {};          // empty: no Authorization header

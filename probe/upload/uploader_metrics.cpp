@@ -38,10 +38,10 @@ UploaderMetrics::UploaderMetrics(prometheus::Registry& registry)
       spool_write_errors(NewCounter(registry, "linkmon_probe_spool_write_errors_total",
                                     "Batches that could not be stored in the spool (file system "
                                     "full or failing) and were lost.")),
-      spool_batches(NewGauge(registry, "linkmon_probe_spool_batches",
-                             "Batches waiting in the spool.")),
-      spool_bytes(NewGauge(registry, "linkmon_probe_spool_bytes",
-                           "Payload bytes waiting in the spool.")),
+      spool_batches(
+          NewGauge(registry, "linkmon_probe_spool_batches", "Batches waiting in the spool.")),
+      spool_bytes(
+          NewGauge(registry, "linkmon_probe_spool_bytes", "Payload bytes waiting in the spool.")),
       spool_writable(NewGauge(registry, "linkmon_probe_spool_writable",
                               "1 while the spool accepts batches, 0 after a write failed.")),
       spool_low_space(NewGauge(registry, "linkmon_probe_spool_low_disk_space",

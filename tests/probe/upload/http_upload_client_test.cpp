@@ -3,9 +3,9 @@
 #include <functional>
 #include <string>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <boost/asio/ip/tcp.hpp>
 
 #include "exporters/http/http_server.h"
 
@@ -33,7 +33,8 @@ class HttpUploadClientTest : public ::testing::Test {
                     [this](const exporters::HttpRequest& request) {
                       bodies_.push_back(request.message.body());
                       auto auth = request.message.find(http::field::authorization);
-                      authorization_ = auth == request.message.end() ? "" : std::string(auth->value());
+                      authorization_ =
+                          auth == request.message.end() ? "" : std::string(auth->value());
                       return exporters::MakeResponse(http::status::accepted, "text/plain",
                                                      std::string(response_size_, 'r'));
                     });
@@ -69,8 +70,8 @@ class HttpUploadClientTest : public ::testing::Test {
 
 TEST_F(HttpUploadClientTest, PostsWithBearerTokenAndKeepsTheConnection) {
   StartServer();
-  MakeClient({.host = "127.0.0.1", .port = server_->local_endpoint().port(),
-              .bearer_token = "secret"});
+  MakeClient(
+      {.host = "127.0.0.1", .port = server_->local_endpoint().port(), .bearer_token = "secret"});
   for (int i = 0; i < 3; ++i) {
     auto answer = Post("batch-" + std::to_string(i));
     ASSERT_TRUE(answer);
@@ -115,20 +116,18 @@ TEST_F(HttpUploadClientTest, SilentCollectorHitsTheReadDeadline) {
   tcp::acceptor silent(io_, {asio::ip::address_v4::loopback(), 0});
   tcp::socket accepted(io_);
   silent.async_accept(accepted, [](const boost::system::error_code&) {});
-  MakeClient({.host = "127.0.0.1", .port = silent.local_endpoint().port(),
-              .read_timeout = 200ms});
+  MakeClient({.host = "127.0.0.1", .port = silent.local_endpoint().port(), .read_timeout = 200ms});
   auto answer = Post("x", 5s);
   ASSERT_TRUE(answer) << "no answer within 5 s: the read deadline did not fire";
   ASSERT_FALSE(*answer);
-  EXPECT_NE((*answer).error().message.find("read"), std::string::npos)
-      << (*answer).error().message;
+  EXPECT_NE((*answer).error().message.find("read"), std::string::npos) << (*answer).error().message;
 }
 
 TEST_F(HttpUploadClientTest, OversizedResponseIsRefused) {
   response_size_ = 100'000;
   StartServer();
-  MakeClient({.host = "127.0.0.1", .port = server_->local_endpoint().port(),
-              .max_response_bytes = 1024});
+  MakeClient(
+      {.host = "127.0.0.1", .port = server_->local_endpoint().port(), .max_response_bytes = 1024});
   auto answer = Post("x");
   ASSERT_TRUE(answer);
   ASSERT_FALSE(*answer) << "status " << (*answer)->status << " body " << (*answer)->body.size();
@@ -136,8 +135,7 @@ TEST_F(HttpUploadClientTest, OversizedResponseIsRefused) {
 }
 
 TEST_F(HttpUploadClientTest, BadOptionsAreRefused) {
-  EXPECT_EQ(HttpUploadClient::Create(io_, {.host = ""}).error().code,
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(HttpUploadClient::Create(io_, {.host = ""}).error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(HttpUploadClient::Create(io_, {.host = "h", .target = "ingest"}).error().code,
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(HttpUploadClient::Create(io_, {.host = "h", .tls = true}).error().code,

@@ -91,7 +91,8 @@ class SpoolWriterProcess {
 };
 
 TEST(SpoolCrashTest, KillNineNeverLosesACommittedBatch) {
-  const fs::path dir = fs::temp_directory_path() / ("linkmon-spool-crash-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("linkmon-spool-crash-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   const fs::path path = dir / "spool.db";

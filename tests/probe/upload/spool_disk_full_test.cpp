@@ -7,13 +7,13 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
-#include <algorithm>
 
 #include <gtest/gtest.h>
 
@@ -51,8 +51,7 @@ class SpoolDiskFullTest : public ::testing::Test {
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("linkmon-spool-full-" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    if (::mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,mode=0700") !=
-        0) {
+    if (::mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,mode=0700") != 0) {
       fs::remove_all(dir_);
       GTEST_SKIP() << "cannot mount a tmpfs (needs root): " << std::strerror(errno);
     }
@@ -165,8 +164,8 @@ TEST_F(SpoolDiskFullTest, FullFileSystemIsReportedAndSurvived) {
       io_, {.host = "127.0.0.1", .port = collector_.port(), .bearer_token = "token"});
   ASSERT_TRUE(client) << client.error().message;
   client_ = std::move(*client);
-  uploader_ = std::make_unique<BatchUploader>(io_, clock_, *spool_, *client_, registry_,
-                                              UploaderOptions{});
+  uploader_ =
+      std::make_unique<BatchUploader>(io_, clock_, *spool_, *client_, registry_, UploaderOptions{});
   collector_.set_mode(TestCollector::Mode::kUnavailable);
   uploader_->Start();
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <prometheus/registry.h>
+#include <boost/asio/io_context.hpp>
 
 #include "exporters/http/http_server.h"
 

@@ -51,6 +51,7 @@ nlohmann::json StatusJson(const Topology& topology, const nlohmann::json* live,
     out["emulator_pid"] = live->value("pid", 0);
     out["wake_lead_ns"] = live->value("wake_lead_ns", 0);
     out["overruns"] = live->value("overruns", 0);
+    out["loop"] = live->value("loop", nlohmann::json::object());
     out["directions"] = live->value("directions", nlohmann::json::array());
   } else {
     out["directions"] = ConfiguredDirections(topology);

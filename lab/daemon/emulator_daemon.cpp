@@ -8,7 +8,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -44,6 +43,9 @@ constexpr std::uint32_t kMaxHeldPerDirection = 8192;
 // Datagrams read per loop turn, so that a flood cannot starve releases.
 constexpr std::size_t kMaxReadsPerTurn = 64;
 constexpr std::size_t kMaxControlClients = 16;
+// Lazy reading's bounds (Impl::UpdateReadInterval).
+constexpr std::chrono::nanoseconds kMaxReadInterval = std::chrono::milliseconds(1);
+constexpr std::chrono::nanoseconds kMinReadInterval = std::chrono::microseconds(200);
 
 Error SystemError(const std::string& step) {
   return Error{ErrorCode::kIo, step + ": " + std::strerror(errno)};
@@ -72,8 +74,8 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-timespec ToTimespec(MonotonicTime time) {
-  const auto ns = time.time_since_epoch().count();
+timespec ToTimespec(std::chrono::nanoseconds duration) {
+  const auto ns = duration.count();
   return timespec{.tv_sec = ns / 1'000'000'000, .tv_nsec = ns % 1'000'000'000};
 }
 
@@ -173,8 +175,6 @@ class EmulatorDaemon::Impl {
     if (!control) return tl::unexpected(control.error());
     control_ = std::move(*control);
 
-    timer_ = UniqueFd(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
-    if (timer_.get() < 0) return tl::unexpected(SystemError("timerfd_create"));
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
@@ -184,9 +184,11 @@ class EmulatorDaemon::Impl {
 
     epoll_ = UniqueFd(epoll_create1(EPOLL_CLOEXEC));
     if (epoll_.get() < 0) return tl::unexpected(SystemError("epoll_create1"));
-    for (int fd : {nfqueue_->fd(), timer_.get(), signals_.get(), control_.get()}) {
-      if (auto added = Watch(fd); !added) return added;
+    for (int fd : {signals_.get(), control_.get()}) {
+      if (auto added = Watch(fd, EPOLLIN); !added) return added;
     }
+    if (auto added = Watch(nfqueue_->fd(), EPOLLIN | EPOLLONESHOT); !added) return added;
+    UpdateReadInterval();
 
     std::ofstream pid_file(paths.pid_file);
     pid_file << getpid() << "\n";
@@ -198,19 +200,25 @@ class EmulatorDaemon::Impl {
   Status Run() {
     epoll_event events[16];
     while (running_) {
-      const int n = epoll_wait(epoll_.get(), events, 16, -1);
+      const MonotonicTime before = clock_.MonotonicNow();
+      const std::optional<MonotonicTime> wake_at = NextWake();
+      timespec timeout{};
+      if (wake_at) timeout = ToTimespec(std::max(*wake_at - before, std::chrono::nanoseconds(0)));
+      // epoll_pwait2 sleeps on an hrtimer with this thread's 1 ns slack: as precise as a timerfd,
+      // without the two system calls to arm and read one on every turn.
+      const int n = epoll_pwait2(epoll_.get(), events, 16, wake_at ? &timeout : nullptr, nullptr);
       if (n < 0) {
         if (errno == EINTR) continue;
-        return tl::unexpected(SystemError("epoll_wait"));
+        return tl::unexpected(SystemError("epoll_pwait2"));
       }
-      bool timer_fired = false;
+      ++loop_stats_.turns;
+      if (n == 0) ++loop_stats_.timeouts;
+      bool packets_waiting = false;
       for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
         if (fd == nfqueue_->fd()) {
-          ReadPackets();
-        } else if (fd == timer_.get()) {
-          std::uint64_t expirations = 0;
-          timer_fired = read(fd, &expirations, sizeof expirations) > 0;
+          packets_waiting = true;
+          nfqueue_armed_ = false;  // one-shot: re-armed when the socket runs dry
         } else if (fd == signals_.get()) {
           signalfd_siginfo info{};
           if (read(fd, &info, sizeof info) > 0) {
@@ -223,18 +231,79 @@ class EmulatorDaemon::Impl {
           ServeClient(fd);
         }
       }
-      const MonotonicTime now = clock_.MonotonicNow();
-      if (timer_fired && armed_for_) lead_.Observe(now - *armed_for_);
-      emulator_->ReleaseDue(now + lead_.lead(), now);
-      ArmTimer(now);
+      MonotonicTime now = clock_.MonotonicNow();
+      // While packets flow and every link holds them a while, the socket is read on each wake and
+      // at least every read_interval_, not on each arrival: the kernel's arrival stamp keeps the
+      // delay exact, and a virtual machine's sleep and wake-up is the emulator's largest cost.
+      if (packets_waiting || (!nfqueue_armed_ && read_interval_)) ReadPackets(now);
+      MonotonicTime due_by = now + lead_.lead();
+      if (n == 0 && release_target_) {
+        lead_.Observe(now - *release_target_);
+        due_by = std::max(due_by, group_end_);
+      }
+      now = clock_.MonotonicNow();
+      emulator_->ReleaseDue(due_by, now);
     }
     return {};
   }
 
  private:
-  Status Watch(int fd) {
+  // When to wake next: for the next group of releases (the middle of the releases due within the
+  // release window of the first), early by the learned lead; or for the next read.
+  std::optional<MonotonicTime> NextWake() {
+    release_target_ = emulator_->NextRelease();
+    std::optional<MonotonicTime> wake;
+    if (release_target_) {
+      group_end_ = emulator_->GroupEnd(*release_target_, topology_.emulator.release_window);
+      *release_target_ += (group_end_ - *release_target_) / 2;
+      wake = *release_target_ - lead_.lead();
+    }
+    if (!nfqueue_armed_ && read_deadline_ && (!wake || *read_deadline_ < *wake)) {
+      wake = read_deadline_;
+      release_target_.reset();  // this wake is for reading: not a lateness sample
+    }
+    return wake;
+  }
+
+  // Reads the queued packets. In lazy mode (read_interval_ set) an empty socket hands the wake-ups
+  // back to epoll; a busy one is read again within read_interval_.
+  void ReadPackets(MonotonicTime now) {
+    const std::size_t packets = ReadAvailable();
+    if (read_interval_ && packets > 0) {
+      read_deadline_ = now + *read_interval_;
+      return;
+    }
+    read_deadline_.reset();
+    if (!nfqueue_armed_) {
+      epoll_event event{};
+      event.events = EPOLLIN | EPOLLONESHOT;
+      event.data.fd = nfqueue_->fd();
+      epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, nfqueue_->fd(), &event);
+      nfqueue_armed_ = true;
+    }
+  }
+
+  // Lazy reading is safe while every direction holds a packet at least four read intervals: the
+  // shortest hold is its delay less the jitter (uniform) or less 3 standard deviations (normal).
+  void UpdateReadInterval() {
+    std::chrono::nanoseconds shortest_hold = std::chrono::nanoseconds::max();
+    for (std::size_t q = 0; q < emulator_->direction_count(); ++q) {
+      const LinkProperties& p = emulator_->properties(q);
+      const auto spread =
+          p.jitter_distribution == JitterDistribution::kNormal ? 3 * p.jitter : p.jitter;
+      shortest_hold = std::min(shortest_hold, std::max(p.delay - spread, std::chrono::nanoseconds(0)));
+    }
+    const auto interval = std::min<std::chrono::nanoseconds>(shortest_hold / 4, kMaxReadInterval);
+    if (interval >= kMinReadInterval) {
+      read_interval_ = interval;
+    } else {
+      read_interval_.reset();
+    }
+  }
+
+  Status Watch(int fd, std::uint32_t events) {
     epoll_event event{};
-    event.events = EPOLLIN;
+    event.events = events;
     event.data.fd = fd;
     if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
       return tl::unexpected(SystemError("epoll_ctl"));
@@ -242,13 +311,18 @@ class EmulatorDaemon::Impl {
     return {};
   }
 
-  void ReadPackets() {
+  std::size_t ReadAvailable() {
+    ++loop_stats_.reads;
     // Kernel stamps are wall-clock time; one offset per read turns them into monotonic time.
     const MonotonicTime mono = clock_.MonotonicNow();
     system_minus_mono_ = clock_.SystemNow().time_since_epoch() - mono.time_since_epoch();
     read_started_ = mono;
     auto read = nfqueue_->ReadAvailable(kMaxReadsPerTurn);
-    if (!read) spdlog::warn("event=nfqueue_read_failed error={}", KvQuote(read.error().message));
+    if (!read) {
+      spdlog::warn("event=nfqueue_read_failed error={}", KvQuote(read.error().message));
+      return 0;
+    }
+    return *read;
   }
 
   void OnPacket(const QueuedPacket& packet) {
@@ -266,20 +340,6 @@ class EmulatorDaemon::Impl {
     emulator_->OnPacket(packet.queue, packet.id, arrival, packet.payload);
   }
 
-  void ArmTimer(MonotonicTime now) {
-    const auto next = emulator_->NextRelease();
-    armed_for_ = next;
-    itimerspec spec{};
-    if (next) {
-      MonotonicTime at = *next - lead_.lead();
-      if (at <= now) at = now + std::chrono::nanoseconds(1);
-      spec.it_value = ToTimespec(at);
-    }
-    if (next == last_armed_) return;
-    last_armed_ = next;
-    timerfd_settime(timer_.get(), TFD_TIMER_ABSTIME, &spec, nullptr);
-  }
-
   void SyncCopyMode(std::uint16_t queue) {
     if (auto set = nfqueue_->SetCopyPayload(queue, emulator_->WantsPayload(queue)); !set) {
       spdlog::warn("event=nfqueue_mode_failed queue={} error={}", queue,
@@ -291,7 +351,7 @@ class EmulatorDaemon::Impl {
     while (true) {
       const int fd = accept4(control_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) return;
-      if (clients_.size() >= kMaxControlClients || !Watch(fd)) {
+      if (clients_.size() >= kMaxControlClients || !Watch(fd, EPOLLIN)) {
         close(fd);
         continue;
       }
@@ -341,6 +401,10 @@ class EmulatorDaemon::Impl {
       reply["pid"] = getpid();
       reply["wake_lead_ns"] = lead_.lead().count();
       reply["overruns"] = nfqueue_->overruns();
+      reply["loop"] = {{"turns", loop_stats_.turns},
+                       {"timeouts", loop_stats_.timeouts},
+                       {"reads", loop_stats_.reads},
+                       {"read_interval_ns", read_interval_ ? read_interval_->count() : 0}};
       return reply;
     }
     if (command == "set") {
@@ -358,6 +422,7 @@ class EmulatorDaemon::Impl {
       }
       const auto queue = topology_.FindDirection(from, to);
       SyncCopyMode(static_cast<std::uint16_t>(*queue));
+      UpdateReadInterval();
       const LinkProperties& properties = emulator_->properties(*queue);
       spdlog::info("event=link_set from={} to={} properties={}", KvQuote(from), KvQuote(to),
                    KvQuote(Describe(properties)));
@@ -385,9 +450,21 @@ class EmulatorDaemon::Impl {
   std::optional<LabVerdictSink> sink_;
   std::optional<WanEmulator> emulator_;
   WakeLead lead_;
-  UniqueFd timestamps_, control_, timer_, signals_, epoll_;
+  UniqueFd timestamps_, control_, signals_, epoll_;
   std::map<int, std::string> clients_;
-  std::optional<MonotonicTime> armed_for_, last_armed_;
+  // The release the current sleep is for (its lateness teaches the lead).
+  std::optional<MonotonicTime> release_target_;
+  MonotonicTime group_end_{};  // the last release of the group the sleep is for
+  // Lazy reading (see Run): the interval, and when the socket must be read next.
+  std::optional<std::chrono::nanoseconds> read_interval_;
+  std::optional<MonotonicTime> read_deadline_;
+  bool nfqueue_armed_ = true;
+  // How the loop spends its turns, for `status` (and for tuning on a new kind of machine).
+  struct {
+    std::uint64_t turns = 0;     // epoll waits
+    std::uint64_t timeouts = 0;  // of which woke for a release or a read, not an event
+    std::uint64_t reads = 0;     // NFQUEUE socket reads
+  } loop_stats_;
   std::chrono::nanoseconds system_minus_mono_{0};
   MonotonicTime read_started_{};
   bool running_ = true;

@@ -22,6 +22,19 @@ std::optional<MonotonicTime> HeldPackets::NextRelease() const {
   return next;
 }
 
+std::optional<MonotonicTime> HeldPackets::LatestReleaseBy(MonotonicTime limit) const {
+  std::optional<MonotonicTime> latest;
+  // The FIFO's release times never decrease: walk from the front while they are due.
+  for (const HeldPacket& packet : in_order_) {
+    if (packet.release > limit) break;
+    latest = packet.release;
+  }
+  for (const HeldPacket& packet : reordered_) {
+    if (packet.release <= limit && (!latest || packet.release > *latest)) latest = packet.release;
+  }
+  return latest;
+}
+
 std::optional<HeldPacket> HeldPackets::PopDue(MonotonicTime due_by) {
   const bool fifo_due = !in_order_.empty() && in_order_.front().release <= due_by;
   const bool heap_due = !reordered_.empty() && reordered_.front().release <= due_by;

@@ -32,6 +32,8 @@ class HeldPackets {
   bool holds_reordered() const { return !reordered_.empty(); }
 
   std::optional<MonotonicTime> NextRelease() const;
+  // The latest release time at or before `limit`, if any packet is due by then.
+  std::optional<MonotonicTime> LatestReleaseBy(MonotonicTime limit) const;
 
   // Removes and returns the next packet if it is due at `due_by`.
   std::optional<HeldPacket> PopDue(MonotonicTime due_by);

@@ -123,6 +123,16 @@ std::optional<MonotonicTime> WanEmulator::NextRelease() const {
   return next;
 }
 
+MonotonicTime WanEmulator::GroupEnd(MonotonicTime first, std::chrono::nanoseconds window) const {
+  MonotonicTime end = first;
+  for (const DirectionState& direction : directions_) {
+    if (auto latest = direction.held.LatestReleaseBy(first + window); latest && *latest > end) {
+      end = *latest;
+    }
+  }
+  return end;
+}
+
 bool WanEmulator::WantsPayload(std::uint16_t queue) const {
   return queue < directions_.size() &&
          directions_[queue].model.properties().duplicate.value > 0.0;

@@ -64,6 +64,10 @@ class WanEmulator {
 
   std::optional<MonotonicTime> NextRelease() const;
 
+  // The latest release time among held packets that is no later than `first` + `window`: the end
+  // of the group of releases one wake-up can serve.
+  MonotonicTime GroupEnd(MonotonicTime first, std::chrono::nanoseconds window) const;
+
   // Whether packets of `queue` must be read with their bytes (duplication is on).
   bool WantsPayload(std::uint16_t queue) const;
 

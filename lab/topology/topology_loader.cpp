@@ -100,6 +100,8 @@ class TopologyReader {
       MappingReader map(*emulator, diagnostics_, "emulator");
       map.Read("realtime_priority", topology_.emulator.realtime_priority,
                IntegerValue<int>{.min = 0, .max = 99});
+      map.Read("release_window", topology_.emulator.release_window,
+               DurationValue{.max = std::chrono::milliseconds(1)});
       map.RejectUnknownKeys();
     }
     if (const Node* sites = top.Require("sites")) ReadSites(*sites, unprivileged_icmp);

@@ -250,6 +250,31 @@ TEST_F(PathStatesTest, RebuildFromStoredMinutesGivesTheStateOfTheLiveRun) {
   EXPECT_NE(twice.error().message.find("before any data"), std::string::npos);
 }
 
+TEST_F(PathStatesTest, RebuildCarriesStoredThroughputResults) {
+  // The store keeps a minute's lowest bandwidth-test result beside its summary.
+  FakeClock restarted_clock;
+  restarted_clock.Advance(10min);
+  auto rebuilt = PathStates::Create(config_, restarted_clock, PathStatesOptions{});
+  ASSERT_TRUE(rebuilt);
+  const PathKey circuit = Path("xining", "shanghai", Method::kThroughput);
+  stats::IntervalSummary test_interval;
+  test_interval.start = t0_ + 2min + 5s;
+  test_interval.duration = 5s;
+  const std::vector<MinuteRecord> stored = {
+      MinuteRecord{circuit, t0_ + 2min, test_interval, Bandwidth{40'000'000}}};
+  auto report = (*rebuilt)->Rebuild(stored);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->applied, 1u);
+  const TrackedPath& tracked = *(*rebuilt)->Find(circuit);
+  // Judging starts with the first stored minute: 00:02 .. 00:08 (00:09 closes at 00:10:20), each
+  // on the 1 h window, whose lowest test is 40 Mbps < 50 Mbps.
+  EXPECT_EQ(tracked.budget.totals(), (MinuteCounts{.good = 0, .bad = 7, .unknown = 0}));
+  EXPECT_EQ(tracked.windows[2].throughput, Bandwidth{40'000'000});
+  EXPECT_EQ(tracked.last_data_end, t0_ + 2min + 10s);
+  ASSERT_NE(tracked.breaches.open(), nullptr);
+  EXPECT_EQ(tracked.breaches.open()->start, t0_ + 2min);
+}
+
 TEST(PathStatesCreateTest, RefusesWindowsThatAreNotWholeMinutes) {
   FakeClock clock;
   PathStatesOptions options;

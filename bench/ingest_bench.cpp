@@ -11,11 +11,10 @@
 //                                          core
 // Run: build/bench/linkmon-bench-ingest (add --benchmark_repetitions=5 for spread).
 
+#include <benchmark/benchmark.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <benchmark/benchmark.h>
 
 #include "collector/ingest/gzip_decoder.h"
 #include "collector/store/summary_store.h"
@@ -38,30 +37,28 @@ void BM_EncodeBatch(benchmark::State& state) {
   const std::string text = linkmon::batch::EncodeBatch(batch);
   state.counters["json_bytes"] = static_cast<double>(bytes);
   state.counters["gzip_bytes"] = static_cast<double>(linkmon::ingest::Gzip(text).size());
-  state.counters["summaries/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations() * state.range(0)),
-                         benchmark::Counter::kIsRate);
+  state.counters["summaries/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * state.range(0)), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_EncodeBatch)->Arg(1)->Arg(50)->Arg(1000);
 
 void BM_DecodeBatch(benchmark::State& state) {
-  const std::string text =
-      linkmon::batch::EncodeBatch(ExampleBatch("xining", 1, static_cast<std::size_t>(state.range(0))));
+  const std::string text = linkmon::batch::EncodeBatch(
+      ExampleBatch("xining", 1, static_cast<std::size_t>(state.range(0))));
   for (auto _ : state) {
     auto batch = linkmon::batch::DecodeBatch(text);
     if (!batch) state.SkipWithError(batch.error().message.c_str());
     benchmark::DoNotOptimize(batch);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
-  state.counters["summaries/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations() * state.range(0)),
-                         benchmark::Counter::kIsRate);
+  state.counters["summaries/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * state.range(0)), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_DecodeBatch)->Arg(1)->Arg(50)->Arg(1000);
 
 void BM_GunzipBatch(benchmark::State& state) {
-  const std::string gz = linkmon::ingest::Gzip(
-      linkmon::batch::EncodeBatch(ExampleBatch("xining", 1, static_cast<std::size_t>(state.range(0)))));
+  const std::string gz = linkmon::ingest::Gzip(linkmon::batch::EncodeBatch(
+      ExampleBatch("xining", 1, static_cast<std::size_t>(state.range(0)))));
   for (auto _ : state) {
     auto plain = linkmon::ingest::Gunzip(gz, 8 << 20);
     benchmark::DoNotOptimize(plain);
@@ -98,7 +95,8 @@ void ApplyLoop(benchmark::State& state, linkmon::sqlite::Durability durability, 
   std::vector<std::string> texts;
   std::vector<linkmon::batch::Batch> batches;
   for (std::uint64_t i = 0; i < 64; ++i) {
-    batches.push_back(ExampleBatch("xining", i, paths, ExampleTime() + std::chrono::seconds(10 * i)));
+    batches.push_back(
+        ExampleBatch("xining", i, paths, ExampleTime() + std::chrono::seconds(10 * i)));
     texts.push_back(linkmon::batch::EncodeBatch(batches.back()));
   }
   std::uint64_t sequence = 0;

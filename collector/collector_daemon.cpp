@@ -1,13 +1,13 @@
 #include "collector/collector_daemon.h"
 
-#include <csignal>
-#include <memory>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <prometheus/registry.h>
-#include <spdlog/spdlog.h>
+#include <csignal>
+#include <memory>
 
 #include "collector/ingest/ingest_route.h"
 #include "collector/ingest/ingest_service.h"

@@ -1,9 +1,9 @@
 #include "collector/ingest/gzip_decoder.h"
 
+#include <zlib.h>
+
 #include <array>
 #include <limits>
-
-#include <zlib.h>
 
 namespace linkmon::ingest {
 namespace {
@@ -62,13 +62,13 @@ Result<std::string> Gunzip(std::string_view compressed, std::size_t max_output) 
       return MakeError(ErrorCode::kParse, "gzip: input ends before the end of the stream");
     }
     if (status != Z_OK) {
-      return MakeError(ErrorCode::kParse, std::string("gzip: ") +
-                                              (z.msg != nullptr ? z.msg : "invalid stream"));
+      return MakeError(ErrorCode::kParse,
+                       std::string("gzip: ") + (z.msg != nullptr ? z.msg : "invalid stream"));
     }
   }
   if (z.avail_in != 0) {
-    return MakeError(ErrorCode::kParse, "gzip: " + std::to_string(z.avail_in) +
-                                            " bytes after the end of the stream");
+    return MakeError(ErrorCode::kParse,
+                     "gzip: " + std::to_string(z.avail_in) + " bytes after the end of the stream");
   }
   return out;
 }

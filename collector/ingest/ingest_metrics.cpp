@@ -4,23 +4,40 @@ namespace linkmon::ingest {
 
 std::string_view RejectReasonName(RejectReason reason) {
   switch (reason) {
-    case RejectReason::kUnauthenticated: return "unauthenticated";
-    case RejectReason::kTokenMismatch: return "token_mismatch";
-    case RejectReason::kUnsupportedMedia: return "unsupported_media";
-    case RejectReason::kBodyTooLarge: return "body_too_large";
-    case RejectReason::kDecompressedTooLarge: return "decompressed_too_large";
-    case RejectReason::kBadGzip: return "bad_gzip";
-    case RejectReason::kMalformed: return "malformed";
-    case RejectReason::kSchema: return "schema";
-    case RejectReason::kUnsupportedVersion: return "unsupported_version";
-    case RejectReason::kTooManySummaries: return "too_many_summaries";
-    case RejectReason::kInconsistent: return "inconsistent";
-    case RejectReason::kUnknownProbe: return "unknown_probe";
-    case RejectReason::kUnknownPath: return "unknown_path";
-    case RejectReason::kFutureTimestamp: return "future_timestamp";
-    case RejectReason::kTooOld: return "too_old";
-    case RejectReason::kStaleSequence: return "stale_sequence";
-    case RejectReason::kStoreFailed: return "store_failed";
+    case RejectReason::kUnauthenticated:
+      return "unauthenticated";
+    case RejectReason::kTokenMismatch:
+      return "token_mismatch";
+    case RejectReason::kUnsupportedMedia:
+      return "unsupported_media";
+    case RejectReason::kBodyTooLarge:
+      return "body_too_large";
+    case RejectReason::kDecompressedTooLarge:
+      return "decompressed_too_large";
+    case RejectReason::kBadGzip:
+      return "bad_gzip";
+    case RejectReason::kMalformed:
+      return "malformed";
+    case RejectReason::kSchema:
+      return "schema";
+    case RejectReason::kUnsupportedVersion:
+      return "unsupported_version";
+    case RejectReason::kTooManySummaries:
+      return "too_many_summaries";
+    case RejectReason::kInconsistent:
+      return "inconsistent";
+    case RejectReason::kUnknownProbe:
+      return "unknown_probe";
+    case RejectReason::kUnknownPath:
+      return "unknown_path";
+    case RejectReason::kFutureTimestamp:
+      return "future_timestamp";
+    case RejectReason::kTooOld:
+      return "too_old";
+    case RejectReason::kStaleSequence:
+      return "stale_sequence";
+    case RejectReason::kStoreFailed:
+      return "store_failed";
   }
   return "unknown";
 }
@@ -66,8 +83,8 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry)
                        .Help("Batches refused by POST /api/v1/ingest, by reason")
                        .Register(registry);
   for (std::size_t i = 0; i < kRejectReasonCount; ++i) {
-    rejected_[i] = &rejected.Add(
-        {{"reason", std::string(RejectReasonName(static_cast<RejectReason>(i)))}});
+    rejected_[i] =
+        &rejected.Add({{"reason", std::string(RejectReasonName(static_cast<RejectReason>(i)))}});
   }
 }
 
@@ -86,8 +103,6 @@ void IngestMetrics::Rejected(RejectReason reason) {
   rejected_[static_cast<std::size_t>(reason)]->Increment();
 }
 
-void IngestMetrics::StoreSize(std::uint64_t bytes) {
-  store_bytes_.Set(static_cast<double>(bytes));
-}
+void IngestMetrics::StoreSize(std::uint64_t bytes) { store_bytes_.Set(static_cast<double>(bytes)); }
 
 }  // namespace linkmon::ingest

@@ -12,37 +12,37 @@
 //
 // Thread-safety: prometheus-cpp metrics are thread-safe; this class adds no state of its own.
 
-#include <array>
-#include <chrono>
-#include <cstdint>
-#include <string_view>
-
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
 namespace linkmon::ingest {
 
 // Why a batch was refused: the `reason` label, one per distinct answer.
 enum class RejectReason {
-  kUnauthenticated,      // 401: no or unknown bearer token
-  kTokenMismatch,        // 403: the batch's probe is not the token's site
-  kUnsupportedMedia,     // 415: Content-Type not JSON, or Content-Encoding not gzip/identity
-  kBodyTooLarge,         // 413: on the wire
-  kDecompressedTooLarge, // 413: after gzip
-  kBadGzip,              // 400: not a valid gzip stream
-  kMalformed,            // 400: not JSON, or nested too deep
-  kSchema,               // 400: wrong types, missing/unknown keys, invalid names or values
-  kUnsupportedVersion,   // 400: format or version unknown
-  kTooManySummaries,     // 413
-  kInconsistent,         // 422: corrupt histogram, counts that contradict each other
-  kUnknownProbe,         // 422: probe not in the config
-  kUnknownPath,          // 422: target/method not configured for the probe
-  kFutureTimestamp,      // 422: beyond now + allowed clock skew
-  kTooOld,               // 422: older than the retention
-  kStaleSequence,        // 409: sequence far below the highest of its epoch
-  kStoreFailed,          // 503 (kIo) or 422 (a merge would overflow): nothing stored
+  kUnauthenticated,       // 401: no or unknown bearer token
+  kTokenMismatch,         // 403: the batch's probe is not the token's site
+  kUnsupportedMedia,      // 415: Content-Type not JSON, or Content-Encoding not gzip/identity
+  kBodyTooLarge,          // 413: on the wire
+  kDecompressedTooLarge,  // 413: after gzip
+  kBadGzip,               // 400: not a valid gzip stream
+  kMalformed,             // 400: not JSON, or nested too deep
+  kSchema,                // 400: wrong types, missing/unknown keys, invalid names or values
+  kUnsupportedVersion,    // 400: format or version unknown
+  kTooManySummaries,      // 413
+  kInconsistent,          // 422: corrupt histogram, counts that contradict each other
+  kUnknownProbe,          // 422: probe not in the config
+  kUnknownPath,           // 422: target/method not configured for the probe
+  kFutureTimestamp,       // 422: beyond now + allowed clock skew
+  kTooOld,                // 422: older than the retention
+  kStaleSequence,         // 409: sequence far below the highest of its epoch
+  kStoreFailed,           // 503 (kIo) or 422 (a merge would overflow): nothing stored
 };
 
 inline constexpr std::size_t kRejectReasonCount = 17;

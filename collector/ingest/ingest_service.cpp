@@ -1,12 +1,12 @@
 #include "collector/ingest/ingest_service.h"
 
-#include <optional>
-#include <string>
-#include <utility>
+#include <spdlog/spdlog.h>
 
 #include <boost/beast/core/string.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+#include <optional>
+#include <string>
+#include <utility>
 
 #include "collector/ingest/gzip_decoder.h"
 #include "common/batch/batch_codec.h"
@@ -31,8 +31,7 @@ bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
 }
 
 std::string FormatTime(SystemTime time) {
-  return std::to_string(
-      std::chrono::duration_cast<nanoseconds>(time.time_since_epoch()).count());
+  return std::to_string(std::chrono::duration_cast<nanoseconds>(time.time_since_epoch()).count());
 }
 
 // Maps a decoding error to its answer (batch_codec.h lists the codes).
@@ -53,19 +52,27 @@ std::pair<RejectReason, http::status> DecodeRefusal(ErrorCode code) {
 
 http::status StatusOf(RejectReason reason) {
   switch (reason) {
-    case RejectReason::kUnauthenticated: return http::status::unauthorized;
-    case RejectReason::kTokenMismatch: return http::status::forbidden;
-    case RejectReason::kUnsupportedMedia: return http::status::unsupported_media_type;
+    case RejectReason::kUnauthenticated:
+      return http::status::unauthorized;
+    case RejectReason::kTokenMismatch:
+      return http::status::forbidden;
+    case RejectReason::kUnsupportedMedia:
+      return http::status::unsupported_media_type;
     case RejectReason::kBodyTooLarge:
     case RejectReason::kDecompressedTooLarge:
-    case RejectReason::kTooManySummaries: return http::status::payload_too_large;
+    case RejectReason::kTooManySummaries:
+      return http::status::payload_too_large;
     case RejectReason::kBadGzip:
     case RejectReason::kMalformed:
     case RejectReason::kSchema:
-    case RejectReason::kUnsupportedVersion: return http::status::bad_request;
-    case RejectReason::kStaleSequence: return http::status::conflict;
-    case RejectReason::kStoreFailed: return http::status::service_unavailable;
-    default: return http::status::unprocessable_entity;
+    case RejectReason::kUnsupportedVersion:
+      return http::status::bad_request;
+    case RejectReason::kStaleSequence:
+      return http::status::conflict;
+    case RejectReason::kStoreFailed:
+      return http::status::service_unavailable;
+    default:
+      return http::status::unprocessable_entity;
   }
 }
 
@@ -124,8 +131,7 @@ exporters::HttpResponse IngestService::Refuse(const exporters::HttpRequest& requ
   metrics_.Rejected(reason);
   const std::string_view reason_name = RejectReasonName(reason);
   spdlog::warn("event=batch_rejected reason={} client={} probe={} detail={}", reason_name,
-               request.remote.to_string(), KvQuote(probe.empty() ? "-" : probe),
-               KvQuote(message));
+               request.remote.to_string(), KvQuote(probe.empty() ? "-" : probe), KvQuote(message));
   nlohmann::json body = {{"error", message}, {"reason", reason_name}};
   // replace: messages may quote hostile input that is not valid UTF-8.
   return exporters::MakeResponse(
@@ -144,8 +150,8 @@ std::optional<IngestService::Refusal> IngestService::Validate(const batch::Batch
                                                      "''s; it belongs to another probe site"};
   }
   const SystemTime now = clock_.SystemNow();
-  const SystemTime latest = now + std::chrono::duration_cast<SystemTime::duration>(
-                                      options_.max_clock_skew);
+  const SystemTime latest =
+      now + std::chrono::duration_cast<SystemTime::duration>(options_.max_clock_skew);
   const SystemTime oldest =
       now - std::chrono::duration_cast<SystemTime::duration>(options_.retention);
   if (batch.created > latest || batch.probe_start > latest) {
@@ -161,8 +167,8 @@ std::optional<IngestService::Refusal> IngestService::Validate(const batch::Batch
       return Refusal{RejectReason::kUnknownPath,
                      field + ": path " + entry.path.ToString() + " is not configured"};
     }
-    const SystemTime end = entry.summary.start + std::chrono::duration_cast<SystemTime::duration>(
-                                                     entry.summary.duration);
+    const SystemTime end = entry.summary.start +
+                           std::chrono::duration_cast<SystemTime::duration>(entry.summary.duration);
     if (end > latest) {
       return Refusal{RejectReason::kFutureTimestamp,
                      field + ": interval ends at " + FormatTime(end) +
@@ -170,10 +176,9 @@ std::optional<IngestService::Refusal> IngestService::Validate(const batch::Batch
                          " plus the allowed skew"};
     }
     if (entry.summary.start < oldest) {
-      return Refusal{RejectReason::kTooOld, field + ": interval starts at " +
-                                                FormatTime(entry.summary.start) +
-                                                ", before the retention horizon " +
-                                                FormatTime(oldest)};
+      return Refusal{RejectReason::kTooOld,
+                     field + ": interval starts at " + FormatTime(entry.summary.start) +
+                         ", before the retention horizon " + FormatTime(oldest)};
     }
   }
   return std::nullopt;
@@ -186,8 +191,8 @@ exporters::HttpResponse IngestService::Handle(const exporters::HttpRequest& requ
   const std::optional<SiteName> token_site =
       tokens_.Authenticate(HeaderValue(message, http::field::authorization));
   if (!token_site) {
-    auto response = Refuse(request, RejectReason::kUnauthenticated, "",
-                           "missing or unknown bearer token");
+    auto response =
+        Refuse(request, RejectReason::kUnauthenticated, "", "missing or unknown bearer token");
     response.set(http::field::www_authenticate, "Bearer");
     return response;
   }
@@ -270,14 +275,13 @@ exporters::HttpResponse IngestService::Handle(const exporters::HttpRequest& requ
                   batch.summaries.size());
     for (const auto& listener : listeners_) listener(batch);
   }
-  nlohmann::json out = {{"status", duplicate ? "duplicate" : "applied"},
-                        {"probe", site},
-                        {"probe_start_unix_ns",
-                         std::chrono::duration_cast<nanoseconds>(
-                             batch.probe_start.time_since_epoch())
-                             .count()},
-                        {"sequence", batch.sequence},
-                        {"summaries", batch.summaries.size()}};
+  nlohmann::json out = {
+      {"status", duplicate ? "duplicate" : "applied"},
+      {"probe", site},
+      {"probe_start_unix_ns",
+       std::chrono::duration_cast<nanoseconds>(batch.probe_start.time_since_epoch()).count()},
+      {"sequence", batch.sequence},
+      {"summaries", batch.summaries.size()}};
   return exporters::MakeResponse(http::status::ok, "application/json", out.dump() + "\n");
 }
 

@@ -8,7 +8,8 @@
 //   1. Authorization: Bearer <token> of a configured probe site           401 unauthenticated
 //   2. Content-Type application/json; Content-Encoding gzip or identity   415 unsupported_media
 //   3. body size on the wire (also bounded earlier by the HTTP server)    413 body_too_large
-//   4. gzip inflated in bounded chunks up to max_decompressed_bytes       413 decompressed_too_large
+//   4. gzip inflated in bounded chunks up to max_decompressed_bytes       413
+//   decompressed_too_large
 //                                                                         400 bad_gzip
 //   5. decoding (batch_codec.h): JSON, depth, schema, values, invariants  400 malformed / schema /
 //                                                                         unsupported_version,
@@ -20,9 +21,10 @@
 //   9. timestamps: nothing after now + max_clock_skew                     422 future_timestamp
 //      no summary older than now - retention                              422 too_old
 //  10. the store applies it (summary_store.h), fsync'ed, then:            200 {"status":"applied"}
-//      already stored: acknowledged again, applied once                   200 {"status":"duplicate"}
-//      far below its epoch's highest sequence                            409 stale_sequence
-//      the store failed (nothing stored; retry)                           503 store_failed
+//      already stored: acknowledged again, applied once                   200
+//      {"status":"duplicate"} far below its epoch's highest sequence                            409
+//      stale_sequence the store failed (nothing stored; retry)                           503
+//      store_failed
 // A 200 is sent only after the commit returned, so an acknowledged batch is durable as promised
 // by the store's durability setting (kFull: survives kill -9 and power loss).
 //
@@ -32,14 +34,14 @@
 //
 // Thread-safety: not thread-safe; used from the HTTP server's io_context thread.
 
+#include <prometheus/registry.h>
+
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <set>
 #include <vector>
-
-#include <prometheus/registry.h>
 
 #include "collector/ingest/ingest_metrics.h"
 #include "collector/ingest/probe_tokens.h"
@@ -52,8 +54,8 @@
 namespace linkmon::ingest {
 
 struct IngestOptions {
-  std::size_t max_body_bytes = 1024 * 1024;               // collector.limits.max_body_bytes
-  std::size_t max_decompressed_bytes = 8 * 1024 * 1024;   // collector.limits.max_decompressed_bytes
+  std::size_t max_body_bytes = 1024 * 1024;              // collector.limits.max_body_bytes
+  std::size_t max_decompressed_bytes = 8 * 1024 * 1024;  // collector.limits.max_decompressed_bytes
   std::size_t max_summaries_per_batch = 10'000;
   // How far a probe's wall clock may run ahead of the collector's.
   std::chrono::nanoseconds max_clock_skew = std::chrono::minutes(5);

@@ -39,9 +39,9 @@ Result<ProbeTokens> ProbeTokens::FromTokens(const std::map<SiteName, std::string
     }
     for (const Entry& other : entries) {
       if (other.token == token) {
-        return MakeError(ErrorCode::kInvalidArgument, "probe sites '" + other.site.str() +
-                                                          "' and '" + site.str() +
-                                                          "' have the same token");
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "probe sites '" + other.site.str() + "' and '" + site.str() + "' have the same token");
       }
     }
     entries.push_back(Entry{site, token});

@@ -4,9 +4,7 @@
 
 namespace linkmon::store {
 
-SystemTime MinuteOf(SystemTime time) {
-  return std::chrono::floor<std::chrono::minutes>(time);
-}
+SystemTime MinuteOf(SystemTime time) { return std::chrono::floor<std::chrono::minutes>(time); }
 
 Status MergeInto(MinuteRecord& record, const stats::IntervalSummary& summary,
                  std::optional<Bandwidth> throughput) {

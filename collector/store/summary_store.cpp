@@ -176,13 +176,13 @@ Result<std::unique_ptr<SummaryStore>> SummaryStore::Open(const StoreOptions& opt
     version = version_query->ColumnInt(0);
   }  // the statement is finalized before the schema changes
   if (version != 0 && version != kSchemaVersion) {
-    return MakeError(ErrorCode::kUnsupported,
-                     "store: " + options.path.string() + " has schema version " +
-                         std::to_string(version) + "; this build knows " +
-                         std::to_string(kSchemaVersion));
+    return MakeError(ErrorCode::kUnsupported, "store: " + options.path.string() +
+                                                  " has schema version " + std::to_string(version) +
+                                                  "; this build knows " +
+                                                  std::to_string(kSchemaVersion));
   }
-  if (auto created = db->Execute(std::string(kSchema) + "PRAGMA user_version = " +
-                                 std::to_string(kSchemaVersion) + ";");
+  if (auto created = db->Execute(std::string(kSchema) +
+                                 "PRAGMA user_version = " + std::to_string(kSchemaVersion) + ";");
       !created) {
     return tl::unexpected(created.error());
   }
@@ -191,8 +191,8 @@ Result<std::unique_ptr<SummaryStore>> SummaryStore::Open(const StoreOptions& opt
   const std::string columns(kMinuteColumns);
   auto find_batch = prepare(
       "SELECT 1 FROM batches WHERE probe = ?1 AND probe_start_ns = ?2 AND sequence_key = ?3");
-  auto highest = prepare(
-      "SELECT MAX(sequence_key) FROM batches WHERE probe = ?1 AND probe_start_ns = ?2");
+  auto highest =
+      prepare("SELECT MAX(sequence_key) FROM batches WHERE probe = ?1 AND probe_start_ns = ?2");
   auto insert_batch = prepare(
       "INSERT INTO batches (probe, probe_start_ns, sequence_key, received_ns, summaries) "
       "VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -208,29 +208,29 @@ Result<std::unique_ptr<SummaryStore>> SummaryStore::Open(const StoreOptions& opt
   auto minutes_of_path = prepare("SELECT minute_ns, " + columns +
                                  " FROM minutes WHERE path_id = ?1 AND minute_ns >= ?2 AND "
                                  "minute_ns < ?3 ORDER BY minute_ns");
-  auto minutes_since = prepare(
-      "SELECT p.source, p.target, p.method, m.minute_ns, " + columns +
-      " FROM minutes m JOIN paths p ON p.id = m.path_id WHERE m.minute_ns >= ?1 "
-      "ORDER BY m.minute_ns, p.source, p.target, p.method");
+  auto minutes_since =
+      prepare("SELECT p.source, p.target, p.method, m.minute_ns, " + columns +
+              " FROM minutes m JOIN paths p ON p.id = m.path_id WHERE m.minute_ns >= ?1 "
+              "ORDER BY m.minute_ns, p.source, p.target, p.method");
   auto all_paths = prepare(
       "SELECT source, target, method FROM paths WHERE id IN (SELECT DISTINCT path_id FROM "
       "minutes) ORDER BY source, target, method");
-  for (auto* statement : {&find_batch, &highest, &insert_batch, &find_path, &insert_path,
-                          &read_minute, &write_minute, &minutes_of_path, &minutes_since,
-                          &all_paths}) {
+  for (auto* statement :
+       {&find_batch, &highest, &insert_batch, &find_path, &insert_path, &read_minute, &write_minute,
+        &minutes_of_path, &minutes_since, &all_paths}) {
     if (!*statement) return tl::unexpected(statement->error());
   }
-  auto statements = std::make_unique<Statements>(Statements{
-      .find_batch = std::move(*find_batch),
-      .highest_sequence = std::move(*highest),
-      .insert_batch = std::move(*insert_batch),
-      .find_path = std::move(*find_path),
-      .insert_path = std::move(*insert_path),
-      .read_minute = std::move(*read_minute),
-      .write_minute = std::move(*write_minute),
-      .minutes_of_path = std::move(*minutes_of_path),
-      .minutes_since = std::move(*minutes_since),
-      .all_paths = std::move(*all_paths)});
+  auto statements =
+      std::make_unique<Statements>(Statements{.find_batch = std::move(*find_batch),
+                                              .highest_sequence = std::move(*highest),
+                                              .insert_batch = std::move(*insert_batch),
+                                              .find_path = std::move(*find_path),
+                                              .insert_path = std::move(*insert_path),
+                                              .read_minute = std::move(*read_minute),
+                                              .write_minute = std::move(*write_minute),
+                                              .minutes_of_path = std::move(*minutes_of_path),
+                                              .minutes_since = std::move(*minutes_since),
+                                              .all_paths = std::move(*all_paths)});
   return std::unique_ptr<SummaryStore>(
       new SummaryStore(options, std::move(*db), std::move(statements)));
 }
@@ -316,8 +316,7 @@ Status SummaryStore::MergeSummary(std::int64_t path_id, const batch::PathSummary
   }
   read.Reset();
   if (auto merged = MergeInto(record, entry.summary, entry.throughput); !merged) {
-    return MakeError(merged.error().code,
-                     entry.path.ToString() + ": " + merged.error().message);
+    return MakeError(merged.error().code, entry.path.ToString() + ": " + merged.error().message);
   }
   sqlite::Statement& write = statements_->write_minute;
   write.Reset();
@@ -369,9 +368,9 @@ Result<ApplyResult> SummaryStore::ApplyInTransaction(
       return tl::unexpected(merged.error());
     }
   }
-  return ApplyResult{.outcome = ApplyOutcome::kApplied,
-                     .highest_sequence = highest ? std::max(*highest, batch.sequence)
-                                                 : batch.sequence};
+  return ApplyResult{
+      .outcome = ApplyOutcome::kApplied,
+      .highest_sequence = highest ? std::max(*highest, batch.sequence) : batch.sequence};
 }
 
 Result<ApplyResult> SummaryStore::ApplyBatch(const batch::Batch& batch, SystemTime received) {

@@ -113,8 +113,8 @@ class SummaryStore {
   struct Statements;
   SummaryStore(StoreOptions options, sqlite::Database db, std::unique_ptr<Statements> statements);
 
-  Result<std::int64_t> PathId(const PathKey& path, std::vector<std::pair<PathKey, std::int64_t>>&
-                                                       added);
+  Result<std::int64_t> PathId(const PathKey& path,
+                              std::vector<std::pair<PathKey, std::int64_t>>& added);
   Status MergeSummary(std::int64_t path_id, const batch::PathSummary& entry);
   Result<ApplyResult> ApplyInTransaction(const batch::Batch& batch, SystemTime received,
                                          std::vector<std::pair<PathKey, std::int64_t>>& added);

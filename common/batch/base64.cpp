@@ -46,7 +46,8 @@ std::string EncodeBase64(std::span<const std::uint8_t> bytes) {
     out.push_back(kAlphabet[(group >> 12) & 0x3f]);
     out.append("==");
   } else if (rest == 2) {
-    const std::uint32_t group = (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8);
+    const std::uint32_t group =
+        (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8);
     out.push_back(kAlphabet[(group >> 18) & 0x3f]);
     out.push_back(kAlphabet[(group >> 12) & 0x3f]);
     out.push_back(kAlphabet[(group >> 6) & 0x3f]);

@@ -34,8 +34,8 @@ struct PathSummary {
 };
 
 struct Batch {
-  SiteName probe;         // the probe's site; must match the bearer token's site
-  SystemTime probe_start{};  // epoch of the sequence numbers (see above)
+  SiteName probe;              // the probe's site; must match the bearer token's site
+  SystemTime probe_start{};    // epoch of the sequence numbers (see above)
   std::uint64_t sequence = 0;  // increases by one per batch within an epoch
   SystemTime created{};        // when the probe sealed the batch (wall clock)
   std::vector<PathSummary> summaries;

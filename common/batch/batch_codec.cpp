@@ -2,11 +2,10 @@
 
 #include <array>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "common/batch/base64.h"
 #include "common/histogram/histogram_codec.h"
@@ -84,9 +83,9 @@ class ParseWatcher {
       case json::parse_event_t::object_start:
       case json::parse_event_t::array_start:
         if (depth >= limits_.max_depth) {
-          throw ParseLimitExceeded{ErrorCode::kParse, "JSON nested deeper than " +
-                                                          std::to_string(limits_.max_depth) +
-                                                          " levels"};
+          throw ParseLimitExceeded{
+              ErrorCode::kParse,
+              "JSON nested deeper than " + std::to_string(limits_.max_depth) + " levels"};
         }
         if (depth == 0 && event == json::parse_event_t::array_start) {
           throw ParseLimitExceeded{ErrorCode::kInvalidArgument, "batch: must be a JSON object"};
@@ -117,9 +116,9 @@ class ParseWatcher {
  private:
   void CountSummary() {
     if (++summaries_ > limits_.max_summaries) {
-      throw ParseLimitExceeded{ErrorCode::kOutOfRange,
-                               "summaries: more than " + std::to_string(limits_.max_summaries) +
-                                   " in one batch"};
+      throw ParseLimitExceeded{
+          ErrorCode::kOutOfRange,
+          "summaries: more than " + std::to_string(limits_.max_summaries) + " in one batch"};
     }
   }
 
@@ -254,9 +253,9 @@ class ObjectReader {
 #define LINKMON_BATCH_CONCAT(a, b) LINKMON_BATCH_CONCAT_INNER(a, b)
 #define LINKMON_ASSIGN_OR_RETURN(lhs, expr) \
   LINKMON_ASSIGN_OR_RETURN_IMPL(LINKMON_BATCH_CONCAT(result_, __LINE__), lhs, expr)
-#define LINKMON_ASSIGN_OR_RETURN_IMPL(result, lhs, expr)              \
-  auto result = (expr);                                               \
-  if (!result) return tl::unexpected(std::move(result.error()));      \
+#define LINKMON_ASSIGN_OR_RETURN_IMPL(result, lhs, expr)         \
+  auto result = (expr);                                          \
+  if (!result) return tl::unexpected(std::move(result.error())); \
   lhs = std::move(*result)
 
 tl::unexpected<Error> Contradiction(const std::string& field, const std::string& what) {
@@ -386,11 +385,27 @@ Result<PathSummary> DecodeSummary(const json& value, const SiteName& probe, std:
     throughput = Bandwidth{*bits};
   }
 
-  if (auto unknown = r.NoUnknownKeys(
-          {"target", "method", "start_unix_ns", "duration_ns", "timestamp_source", "sent",
-           "received", "late", "lost", "untracked", "duplicated", "reordered",
-           "one_way_unsynchronized", "rtt", "ipdv_magnitude", "ipdv_min_ns", "ipdv_max_ns",
-           "rfc3550_jitter_ns", "forward_delay", "reverse_delay", "throughput_bits_per_second"});
+  if (auto unknown = r.NoUnknownKeys({"target",
+                                      "method",
+                                      "start_unix_ns",
+                                      "duration_ns",
+                                      "timestamp_source",
+                                      "sent",
+                                      "received",
+                                      "late",
+                                      "lost",
+                                      "untracked",
+                                      "duplicated",
+                                      "reordered",
+                                      "one_way_unsynchronized",
+                                      "rtt",
+                                      "ipdv_magnitude",
+                                      "ipdv_min_ns",
+                                      "ipdv_max_ns",
+                                      "rfc3550_jitter_ns",
+                                      "forward_delay",
+                                      "reverse_delay",
+                                      "throughput_bits_per_second"});
       !unknown) {
     return tl::unexpected(unknown.error());
   }
@@ -416,9 +431,9 @@ Result<Batch> DecodeDocument(const json& doc, const DecodeLimits& limits) {
   std::int64_t version = 0;
   LINKMON_ASSIGN_OR_RETURN(version, r.Signed("version"));
   if (version != kBatchFormatVersion) {
-    return MakeError(ErrorCode::kUnsupported,
-                     "version: " + std::to_string(version) + " is not supported (this build reads " +
-                         std::to_string(kBatchFormatVersion) + ")");
+    return MakeError(ErrorCode::kUnsupported, "version: " + std::to_string(version) +
+                                                  " is not supported (this build reads " +
+                                                  std::to_string(kBatchFormatVersion) + ")");
   }
   std::string probe_text;
   LINKMON_ASSIGN_OR_RETURN(probe_text, r.String("probe"));

@@ -19,10 +19,9 @@
 //         "timestamp_source": "kernel",     // none|userspace|kernel|mixed
 //         "sent": 10, "received": 9, "late": 0, "lost": 1, "untracked": 0,
 //         "duplicated": 0, "reordered": 0, "one_way_unsynchronized": 0,
-//         "rtt": "AQ...",                   // optional: base64 of SerializeHistogram (absent: empty)
-//         "ipdv_magnitude": "AQ...",        // optional, as rtt
-//         "ipdv_min_ns": -120000,           // present exactly when ipdv_magnitude is non-empty
-//         "ipdv_max_ns": 95000,
+//         "rtt": "AQ...",                   // optional: base64 of SerializeHistogram (absent:
+//         empty) "ipdv_magnitude": "AQ...",        // optional, as rtt "ipdv_min_ns": -120000, //
+//         present exactly when ipdv_magnitude is non-empty "ipdv_max_ns": 95000,
 //         "rfc3550_jitter_ns": 41000,       // optional, >= 0
 //         "forward_delay": "AQ...",         // optional, as rtt; only with synchronised clocks
 //         "reverse_delay": "AQ...",         // optional; as many samples as forward_delay

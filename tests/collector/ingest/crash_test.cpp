@@ -7,6 +7,7 @@
 // Double application would show in the data: every batch fills its own minute of 10 paths with
 // exactly 10 probes sent, so a batch applied twice has 20.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -16,12 +17,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "collector/store/summary_store.h"
 #include "common/batch/batch_codec.h"
@@ -49,11 +48,10 @@ class DaemonProcess {
   DaemonProcess(const std::string& binary, const std::string& config, const std::string& log) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::vector<char*> argv = {const_cast<char*>(binary.c_str()),
-                               const_cast<char*>(config.c_str()), nullptr};
+    std::vector<char*> argv = {const_cast<char*>(binary.c_str()), const_cast<char*>(config.c_str()),
+                               nullptr};
     if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
       pid_ = -1;
     }
@@ -96,8 +94,8 @@ bool WaitHealthy(const boost::asio::ip::tcp::endpoint& endpoint) {
 }
 
 TEST(IngestCrashTest, KillNineNeverLosesAnAcknowledgedBatchNorAppliesOneTwice) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("linkmon-crash-test-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("linkmon-crash-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::uint16_t port = FreeLoopbackPort();
@@ -112,8 +110,8 @@ TEST(IngestCrashTest, KillNineNeverLosesAnAcknowledgedBatchNorAppliesOneTwice) {
       std::chrono::system_clock::now() - std::chrono::hours(24 * 30));
   const SystemTime epoch = base - std::chrono::hours(1);
   auto make_batch = [&](std::uint64_t sequence) {
-    batch::Batch b = batch::testing::ExampleBatch(
-        "xining", sequence, kPathsPerBatch, base + std::chrono::minutes(sequence));
+    batch::Batch b = batch::testing::ExampleBatch("xining", sequence, kPathsPerBatch,
+                                                  base + std::chrono::minutes(sequence));
     b.probe_start = epoch;
     return batch::EncodeBatch(b);
   };

@@ -1,12 +1,11 @@
 #include "collector/ingest/gzip_decoder.h"
 
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <zlib.h>
 
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace linkmon::ingest {
 namespace {
@@ -15,8 +14,7 @@ namespace {
 // text: about 1 KiB per MiB.
 std::string ZeroBomb(std::size_t megabytes) {
   z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 9,
-                         Z_DEFAULT_STRATEGY),
+  EXPECT_EQ(deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY),
             Z_OK);
   std::vector<unsigned char> zeros(1024 * 1024, 0);
   std::string out;

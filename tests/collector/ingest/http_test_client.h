@@ -3,16 +3,15 @@
 // A blocking HTTP/1.1 client for tests (Boost.Beast): one connection per request, a deadline on
 // every step, never throws (a failure is status 0 with the error in `body`).
 
-#include <chrono>
-#include <map>
-#include <string>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <map>
+#include <string>
 
 namespace linkmon::ingest::testing {
 

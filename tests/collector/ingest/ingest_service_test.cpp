@@ -3,16 +3,15 @@
 
 #include "collector/ingest/ingest_service.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <boost/asio/post.hpp>
 #include <filesystem>
 #include <functional>
-#include <thread>
-
-#include <boost/asio/post.hpp>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "collector/ingest/gzip_decoder.h"
 #include "collector/ingest/ingest_route.h"
@@ -57,14 +56,15 @@ class IngestServiceTest : public ::testing::Test {
     auto service = IngestService::Create(config_, *store_, clock_, *registry_, options);
     ASSERT_TRUE(service.has_value()) << service.error().message;
     service_ = std::move(*service);
-    service_->OnApplied([this](const batch::Batch& b) { applied_sequences_.push_back(b.sequence); });
+    service_->OnApplied(
+        [this](const batch::Batch& b) { applied_sequences_.push_back(b.sequence); });
 
     exporters::HttpRouter router;
     AddIngestRoute(router, *service_);
     exporters::AddMetricsRoute(router, {registry_});
-    auto server = exporters::HttpServer::Start(
-        io_, exporters::HttpServerOptions{.max_body_bytes = kMaxBody}, std::move(router),
-        *registry_);
+    auto server =
+        exporters::HttpServer::Start(io_, exporters::HttpServerOptions{.max_body_bytes = kMaxBody},
+                                     std::move(router), *registry_);
     ASSERT_TRUE(server.has_value()) << server.error().message;
     server_ = std::move(*server);
     endpoint_ = server_->local_endpoint();
@@ -85,8 +85,8 @@ class IngestServiceTest : public ::testing::Test {
   // A good batch of 50 paths with a fresh sequence: must be applied.
   void ExpectGoodBatchApplied() {
     const std::uint64_t sequence = next_sequence_++;
-    const ClientResponse r =
-        PostBatch(endpoint_, kXiningToken, batch::EncodeBatch(ExampleBatch("xining", sequence, 50)));
+    const ClientResponse r = PostBatch(endpoint_, kXiningToken,
+                                       batch::EncodeBatch(ExampleBatch("xining", sequence, 50)));
     ASSERT_EQ(r.status, 200u) << r.body;
     EXPECT_EQ(json::parse(r.body)["status"], "applied");
   }
@@ -171,45 +171,103 @@ TEST_F(IngestServiceTest, RefusesEachBadBatchWithItsReasonAndKeepsServing) {
 
   const BadBatch cases[] = {
       {"no token", "", good, {}, 401, "unauthenticated", "missing or unknown bearer token"},
-      {"wrong token", "xining-token-0123456789abcdeX", good, {}, 401, "unauthenticated",
+      {"wrong token",
+       "xining-token-0123456789abcdeX",
+       good,
+       {},
+       401,
+       "unauthenticated",
        "missing or unknown bearer token"},
-      {"another probe's token", kHaidongToken, good, {}, 403, "token_mismatch",
+      {"another probe's token",
+       kHaidongToken,
+       good,
+       {},
+       403,
+       "token_mismatch",
        "the token is not probe 'xining''s; it belongs to another probe site"},
-      {"not JSON content type", kXiningToken, good, {{"Content-Type", "text/plain"}}, 415,
-       "unsupported_media", "Content-Type must be application/json"},
-      {"unknown encoding", kXiningToken, good, {{"Content-Encoding", "br"}}, 415,
-       "unsupported_media", "Content-Encoding must be gzip or identity"},
-      {"truncated", kXiningToken, good.substr(0, good.size() / 2), {}, 400, "malformed",
-       "JSON: *"},
-      {"oversized on the wire", kXiningToken, std::string(kMaxBody + 1, ' '), {}, 413, nullptr,
+      {"not JSON content type",
+       kXiningToken,
+       good,
+       {{"Content-Type", "text/plain"}},
+       415,
+       "unsupported_media",
+       "Content-Type must be application/json"},
+      {"unknown encoding",
+       kXiningToken,
+       good,
+       {{"Content-Encoding", "br"}},
+       415,
+       "unsupported_media",
+       "Content-Encoding must be gzip or identity"},
+      {"truncated", kXiningToken, good.substr(0, good.size() / 2), {}, 400, "malformed", "JSON: *"},
+      {"oversized on the wire",
+       kXiningToken,
+       std::string(kMaxBody + 1, ' '),
+       {},
+       413,
+       nullptr,
        "request body larger than 262144 bytes"},
-      {"gzip bomb", kXiningToken, WhitespaceBomb(64), {{"Content-Encoding", "gzip"}}, 413,
-       "decompressed_too_large", "gzip: decompresses to more than 8388608 bytes"},
-      {"not gzip", kXiningToken, good, {{"Content-Encoding", "gzip"}}, 400, "bad_gzip",
+      {"gzip bomb",
+       kXiningToken,
+       WhitespaceBomb(64),
+       {{"Content-Encoding", "gzip"}},
+       413,
+       "decompressed_too_large",
+       "gzip: decompresses to more than 8388608 bytes"},
+      {"not gzip",
+       kXiningToken,
+       good,
+       {{"Content-Encoding", "gzip"}},
+       400,
+       "bad_gzip",
        "gzip: incorrect header check"},
-      {"count of wrong type", kXiningToken,
-       Damaged([](json& d) { d["summaries"][0]["sent"] = "10"; }), {}, 400, "schema",
+      {"count of wrong type",
+       kXiningToken,
+       Damaged([](json& d) { d["summaries"][0]["sent"] = "10"; }),
+       {},
+       400,
+       "schema",
        "summaries[0].sent: must be an integer, not string"},
-      {"NaN", kXiningToken, [&] {
+      {"NaN",
+       kXiningToken,
+       [&] {
          std::string text = Damaged([](json& d) { d["summaries"][0]["rfc3550_jitter_ns"] = 1; });
          text.replace(text.find("\"rfc3550_jitter_ns\":1"), 21, "\"rfc3550_jitter_ns\":NaN");
          return text;
        }(),
-       {}, 400, "malformed", "JSON: *"},
-      {"Inf", kXiningToken, [&] {
+       {},
+       400,
+       "malformed",
+       "JSON: *"},
+      {"Inf",
+       kXiningToken,
+       [&] {
          std::string text = Damaged([](json& d) { d["summaries"][0]["rfc3550_jitter_ns"] = 1; });
          text.replace(text.find("\"rfc3550_jitter_ns\":1"), 21, "\"rfc3550_jitter_ns\":1e999");
          return text;
        }(),
-       {}, 400, "malformed", "JSON: [json.exception.out_of_range.406] number overflow parsing '1e999'"},
-      {"fraction", kXiningToken,
-       Damaged([](json& d) { d["summaries"][0]["rfc3550_jitter_ns"] = 1.5; }), {}, 400, "schema",
+       {},
+       400,
+       "malformed",
+       "JSON: [json.exception.out_of_range.406] number overflow parsing '1e999'"},
+      {"fraction",
+       kXiningToken,
+       Damaged([](json& d) { d["summaries"][0]["rfc3550_jitter_ns"] = 1.5; }),
+       {},
+       400,
+       "schema",
        "summaries[0].rfc3550_jitter_ns: must be an integer (no fraction or exponent, finite, "
        "64-bit)"},
-      {"negative count", kXiningToken,
-       Damaged([](json& d) { d["summaries"][1]["lost"] = -1; }), {}, 400, "schema",
+      {"negative count",
+       kXiningToken,
+       Damaged([](json& d) { d["summaries"][1]["lost"] = -1; }),
+       {},
+       400,
+       "schema",
        "summaries[1].lost: must not be negative"},
-      {"impossible histogram", kXiningToken, Damaged([](json& d) {
+      {"impossible histogram",
+       kXiningToken,
+       Damaged([](json& d) {
          histogram::LogHistogram one;
          one.Record(std::chrono::milliseconds(2));
          std::vector<std::uint8_t> bytes = histogram::SerializeHistogram(one);
@@ -221,28 +279,79 @@ TEST_F(IngestServiceTest, RefusesEachBadBatchWithItsReasonAndKeepsServing) {
          }
          d["summaries"][0]["rtt"] = batch::EncodeBase64(bytes);
        }),
-       {}, 422, "inconsistent", "summaries[0].rtt: histogram: bucket entry 0 has index *"},
-      {"counts contradict", kXiningToken,
-       Damaged([](json& d) { d["summaries"][0]["sent"] = 11; }), {}, 422, "inconsistent",
+       {},
+       422,
+       "inconsistent",
+       "summaries[0].rtt: histogram: bucket entry 0 has index *"},
+      {"counts contradict",
+       kXiningToken,
+       Damaged([](json& d) { d["summaries"][0]["sent"] = 11; }),
+       {},
+       422,
+       "inconsistent",
        "summaries[0].sent: is 11 but received + late + lost + untracked is 10"},
-      {"unsupported version", kXiningToken, Damaged([](json& d) { d["version"] = 2; }), {}, 400,
-       "unsupported_version", "version: 2 is not supported (this build reads 1)"},
-      {"deep nesting", kXiningToken, deep, {}, 400, "malformed",
+      {"unsupported version",
+       kXiningToken,
+       Damaged([](json& d) { d["version"] = 2; }),
+       {},
+       400,
+       "unsupported_version",
+       "version: 2 is not supported (this build reads 1)"},
+      {"deep nesting",
+       kXiningToken,
+       deep,
+       {},
+       400,
+       "malformed",
        "JSON nested deeper than 3 levels"},
-      {"too many summaries", kXiningToken, batch::EncodeBatch(ExampleBatch("xining", 7, 61)), {},
-       413, "too_many_summaries", "summaries: more than 60 in one batch"},
-      {"unknown probe", kXiningToken, batch::EncodeBatch(unknown_probe), {}, 422, "unknown_probe",
+      {"too many summaries",
+       kXiningToken,
+       batch::EncodeBatch(ExampleBatch("xining", 7, 61)),
+       {},
+       413,
+       "too_many_summaries",
+       "summaries: more than 60 in one batch"},
+      {"unknown probe",
+       kXiningToken,
+       batch::EncodeBatch(unknown_probe),
+       {},
+       422,
+       "unknown_probe",
        "probe 'golmud' is not configured"},
-      {"unknown path", kXiningToken, batch::EncodeBatch(ExampleBatch("xining", 7, 52)), {}, 422,
-       "unknown_path", "summaries[50]: path xining->hub-25/icmp is not configured"},
-      {"sequence replayed from far back", kXiningToken,
-       batch::EncodeBatch(later_epoch(ExampleBatch("xining", 3, 2))), {}, 409, "stale_sequence",
+      {"unknown path",
+       kXiningToken,
+       batch::EncodeBatch(ExampleBatch("xining", 7, 52)),
+       {},
+       422,
+       "unknown_path",
+       "summaries[50]: path xining->hub-25/icmp is not configured"},
+      {"sequence replayed from far back",
+       kXiningToken,
+       batch::EncodeBatch(later_epoch(ExampleBatch("xining", 3, 2))),
+       {},
+       409,
+       "stale_sequence",
        "sequence 3 is far below 5000, the highest stored for this probe start; not a retry"},
-      {"future timestamps", kXiningToken, batch::EncodeBatch(future), {}, 422,
-       "future_timestamp", "summaries[0]: interval ends at *"},
-      {"batch created in the future", kXiningToken, batch::EncodeBatch(future_batch), {}, 422,
-       "future_timestamp", "created_unix_ns 1795438800000000000 or probe_start_unix_ns *"},
-      {"older than the retention", kXiningToken, batch::EncodeBatch(too_old), {}, 422, "too_old",
+      {"future timestamps",
+       kXiningToken,
+       batch::EncodeBatch(future),
+       {},
+       422,
+       "future_timestamp",
+       "summaries[0]: interval ends at *"},
+      {"batch created in the future",
+       kXiningToken,
+       batch::EncodeBatch(future_batch),
+       {},
+       422,
+       "future_timestamp",
+       "created_unix_ns 1795438800000000000 or probe_start_unix_ns *"},
+      {"older than the retention",
+       kXiningToken,
+       batch::EncodeBatch(too_old),
+       {},
+       422,
+       "too_old",
        "summaries[0]: interval starts at *"},
   };
 
@@ -267,9 +376,9 @@ TEST_F(IngestServiceTest, RefusesEachBadBatchWithItsReasonAndKeepsServing) {
   const std::string metrics = Metrics();
   for (const BadBatch& c : cases) {
     if (c.reason == nullptr) continue;
-    EXPECT_NE(metrics.find(std::string("linkmon_ingest_rejected_total{reason=\"") + c.reason +
-                           "\"}"),
-              std::string::npos)
+    EXPECT_NE(
+        metrics.find(std::string("linkmon_ingest_rejected_total{reason=\"") + c.reason + "\"}"),
+        std::string::npos)
         << c.reason;
   }
   EXPECT_NE(metrics.find("linkmon_ingest_rejected_total{reason=\"unauthenticated\"} 2"),
@@ -277,15 +386,17 @@ TEST_F(IngestServiceTest, RefusesEachBadBatchWithItsReasonAndKeepsServing) {
   EXPECT_NE(metrics.find("linkmon_ingest_rejected_total{reason=\"inconsistent\"} 2"),
             std::string::npos);
   // One good batch per case, the first one and the one at 5000.
-  const std::string applied = "linkmon_ingest_batches_total{outcome=\"applied\"} " +
-                              std::to_string(std::size(cases) + 2);
+  const std::string applied =
+      "linkmon_ingest_batches_total{outcome=\"applied\"} " + std::to_string(std::size(cases) + 2);
   EXPECT_NE(metrics.find(applied), std::string::npos) << metrics;
   // Nothing of the refused batches reached the store.
   auto reader = store::SummaryStore::Open({.path = dir_ / "collector.db"});
   ASSERT_TRUE(reader.has_value());
   EXPECT_EQ((*reader)->BatchCount().value(), std::size(cases) + 2);
-  EXPECT_FALSE((*reader)->HasBatch(SiteName::Make("xining").value(),
-                                   ExampleTime() - std::chrono::hours(1), 7).value());
+  EXPECT_FALSE(
+      (*reader)
+          ->HasBatch(SiteName::Make("xining").value(), ExampleTime() - std::chrono::hours(1), 7)
+          .value());
 }
 
 TEST_F(IngestServiceTest, AcknowledgesADuplicateAndAppliesItOnce) {
@@ -293,8 +404,8 @@ TEST_F(IngestServiceTest, AcknowledgesADuplicateAndAppliesItOnce) {
   const ClientResponse first = PostBatch(endpoint_, kXiningToken, body);
   ASSERT_EQ(first.status, 200u) << first.body;
   EXPECT_EQ(json::parse(first.body)["status"], "applied");
-  const ClientResponse again = PostBatch(endpoint_, kXiningToken, Gzip(body),
-                                         {{"Content-Encoding", "gzip"}});
+  const ClientResponse again =
+      PostBatch(endpoint_, kXiningToken, Gzip(body), {{"Content-Encoding", "gzip"}});
   ASSERT_EQ(again.status, 200u) << again.body;
   EXPECT_EQ(json::parse(again.body)["status"], "duplicate");
   EXPECT_EQ(json::parse(again.body)["sequence"], 42);

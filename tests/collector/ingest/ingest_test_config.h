@@ -28,8 +28,9 @@ inline std::string IngestTestConfigYaml(const std::filesystem::path& dir, int hu
             std::to_string(i + 1) + "], reflector: true}\n";
   }
   yaml += "sla_classes:\n  nationwide:\n    window: 1m\n    rtt_p99: 20ms\n";
-  yaml += "probe:\n  collector_url: http://127.0.0.1:9100\n  reflector:\n    listen: 127.0.0.1:862\n"
-          "    allowed_sources: [127.0.0.0/8]\n";
+  yaml +=
+      "probe:\n  collector_url: http://127.0.0.1:9100\n  reflector:\n    listen: 127.0.0.1:862\n"
+      "    allowed_sources: [127.0.0.0/8]\n";
   yaml += "probes:\n";
   for (const char* probe : {"xining", "haidong"}) {
     yaml += std::string("  ") + probe + ":\n    targets:\n";
@@ -45,8 +46,8 @@ inline std::string IngestTestConfigYaml(const std::filesystem::path& dir, int hu
 }
 
 inline config::Config IngestTestConfig(const std::filesystem::path& dir, int hubs) {
-  auto loaded = config::LoadConfigString(IngestTestConfigYaml(dir, hubs),
-                                         (dir / "linkmon.yaml").string());
+  auto loaded =
+      config::LoadConfigString(IngestTestConfigYaml(dir, hubs), (dir / "linkmon.yaml").string());
   if (!loaded) {
     std::string problems;
     for (const auto& d : loaded.error()) problems += d.ToString() + "\n";

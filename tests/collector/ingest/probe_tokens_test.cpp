@@ -1,11 +1,10 @@
 #include "collector/ingest/probe_tokens.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace linkmon::ingest {
 namespace {

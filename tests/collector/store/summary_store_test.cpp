@@ -1,11 +1,10 @@
 #include "collector/store/summary_store.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 #include "tests/common/batch/batch_examples.h"
 
@@ -21,8 +20,7 @@ class TempDir {
  public:
   TempDir() {
     path_ = std::filesystem::temp_directory_path() /
-            ("linkmon-store-test-" + std::to_string(::getpid()) + "-" +
-             std::to_string(counter_++));
+            ("linkmon-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
@@ -51,7 +49,8 @@ TEST(SummaryStoreTest, StoresABatchAsMinutesAndReadsThemBack) {
   ASSERT_TRUE(applied.has_value()) << applied.error().message;
   EXPECT_EQ(applied->outcome, ApplyOutcome::kApplied);
 
-  auto minutes_read = store->MinuteSummaries(FirstPath(b), ExampleTime(), ExampleTime() + minutes(1));
+  auto minutes_read =
+      store->MinuteSummaries(FirstPath(b), ExampleTime(), ExampleTime() + minutes(1));
   ASSERT_TRUE(minutes_read.has_value()) << minutes_read.error().message;
   ASSERT_EQ(minutes_read->size(), 1u);
   const MinuteRecord& m = minutes_read->front();
@@ -61,8 +60,9 @@ TEST(SummaryStoreTest, StoresABatchAsMinutesAndReadsThemBack) {
   EXPECT_EQ(m.throughput, std::nullopt);
 
   // Outside [from, to): nothing.
-  EXPECT_TRUE(store->MinuteSummaries(FirstPath(b), ExampleTime() + minutes(1),
-                                     ExampleTime() + minutes(5))->empty());
+  EXPECT_TRUE(
+      store->MinuteSummaries(FirstPath(b), ExampleTime() + minutes(1), ExampleTime() + minutes(5))
+          ->empty());
   EXPECT_EQ(store->Paths()->size(), 4u);
   EXPECT_EQ(store->MinuteCount().value(), 4u);
   EXPECT_GT(store->DiskBytes(), 0u);
@@ -198,9 +198,10 @@ TEST(SummaryStoreTest, StoresNothingOfABatchThatFailsHalfWay) {
       store->MinuteSummaries(FirstPath(next), ExampleTime(), ExampleTime() + minutes(1));
   EXPECT_EQ(first_path->front().summary.counts.sent, 10u);  // the first summary was rolled back
   // The store still works.
-  EXPECT_EQ(store->ApplyBatch(ExampleBatch("xining", 3, 1, ExampleTime() + minutes(1)),
-                              ExampleTime())->outcome,
-            ApplyOutcome::kApplied);
+  EXPECT_EQ(
+      store->ApplyBatch(ExampleBatch("xining", 3, 1, ExampleTime() + minutes(1)), ExampleTime())
+          ->outcome,
+      ApplyOutcome::kApplied);
 }
 
 TEST(SummaryStoreTest, PrunesMinutesAndBatchKeysOlderThanRetention) {
@@ -208,8 +209,10 @@ TEST(SummaryStoreTest, PrunesMinutesAndBatchKeysOlderThanRetention) {
   auto store = OpenStore(dir.path() / "c.db");
   ASSERT_EQ(store->ApplyBatch(ExampleBatch("xining", 1, 2, ExampleTime()), ExampleTime())->outcome,
             ApplyOutcome::kApplied);
-  ASSERT_EQ(store->ApplyBatch(ExampleBatch("xining", 2, 2, ExampleTime() + minutes(10)),
-                              ExampleTime() + minutes(10))->outcome,
+  ASSERT_EQ(store
+                ->ApplyBatch(ExampleBatch("xining", 2, 2, ExampleTime() + minutes(10)),
+                             ExampleTime() + minutes(10))
+                ->outcome,
             ApplyOutcome::kApplied);
   auto pruned = store->Prune(ExampleTime() + minutes(5));
   ASSERT_TRUE(pruned.has_value()) << pruned.error().message;

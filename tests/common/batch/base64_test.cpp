@@ -1,9 +1,9 @@
 #include "common/batch/base64.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace linkmon::batch {
 namespace {

@@ -1,13 +1,13 @@
 #include "common/batch/batch_codec.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <string>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/batch/base64.h"
 #include "common/histogram/histogram_codec.h"
@@ -61,15 +61,16 @@ TEST(BatchCodecTest, EncodesGoldenText) {
   s.ipdv_min = milliseconds(1);
   s.ipdv_max = milliseconds(1);
   s.rfc3550_jitter = nanoseconds(62'500);
-  Batch batch{.probe = probe,
-              .probe_start = ExampleTime() - std::chrono::hours(1),
-              .sequence = 7,
-              .created = ExampleTime() + std::chrono::seconds(10),
-              .summaries = {PathSummary{.path = PathKey{.source = probe,
-                                                        .target = TargetName::Make("beijing").value(),
-                                                        .method = Method::kIcmp},
-                                        .summary = s,
-                                        .throughput = std::nullopt}}};
+  Batch batch{
+      .probe = probe,
+      .probe_start = ExampleTime() - std::chrono::hours(1),
+      .sequence = 7,
+      .created = ExampleTime() + std::chrono::seconds(10),
+      .summaries = {PathSummary{.path = PathKey{.source = probe,
+                                                .target = TargetName::Make("beijing").value(),
+                                                .method = Method::kIcmp},
+                                .summary = s,
+                                .throughput = std::nullopt}}};
   const std::string rtt = EncodeBase64(histogram::SerializeHistogram(s.rtt));
   const std::string ipdv = EncodeBase64(histogram::SerializeHistogram(s.ipdv_magnitude));
   // Decoded by hand: count 2, min 12 ms, max 13 ms, sum 25 ms, two buckets; and count 1 of 1 ms.
@@ -119,10 +120,10 @@ TEST(BatchCodecTest, RejectsBadBatchesWithTheirReason) {
        "probe_start_unix_ns: must be greater than 0"},
       {"unknown top-level key", [](json& d) { d["extra"] = true; }, ErrorCode::kInvalidArgument,
        "extra: unknown field"},
-      {"summaries not an array", [](json& d) { d["summaries"] = "x"; },
-       ErrorCode::kInvalidArgument, "summaries: must be an array, not string"},
-      {"summary not an object", [](json& d) { d["summaries"][0] = 3; },
-       ErrorCode::kInvalidArgument, "summaries[0]: must be an object, not number"},
+      {"summaries not an array", [](json& d) { d["summaries"] = "x"; }, ErrorCode::kInvalidArgument,
+       "summaries: must be an array, not string"},
+      {"summary not an object", [](json& d) { d["summaries"][0] = 3; }, ErrorCode::kInvalidArgument,
+       "summaries[0]: must be an object, not number"},
       {"unknown method", [](json& d) { d["summaries"][0]["method"] = "smoke"; },
        ErrorCode::kInvalidArgument, "summaries[0].method: unknown method 'smoke'"},
       {"count as string", [](json& d) { d["summaries"][0]["sent"] = "10"; },
@@ -139,13 +140,11 @@ TEST(BatchCodecTest, RejectsBadBatchesWithTheirReason) {
        ErrorCode::kInvalidArgument, "summaries[0].rfc3550_jitter_ns: must not be negative"},
       {"zero duration", [](json& d) { d["summaries"][0]["duration_ns"] = 0; },
        ErrorCode::kInvalidArgument, "summaries[0].duration_ns: must be greater than 0"},
-      {"two-hour interval",
-       [](json& d) { d["summaries"][0]["duration_ns"] = 7'200'000'000'000LL; },
+      {"two-hour interval", [](json& d) { d["summaries"][0]["duration_ns"] = 7'200'000'000'000LL; },
        ErrorCode::kInvalidArgument, "summaries[0].duration_ns: longer than 1h"},
       {"unknown summary key", [](json& d) { d["summaries"][1]["rtt_ms"] = 12; },
        ErrorCode::kInvalidArgument, "summaries[1].rtt_ms: unknown field"},
-      {"counts do not add up", [](json& d) { d["summaries"][0]["sent"] = 11; },
-       ErrorCode::kCorrupt,
+      {"counts do not add up", [](json& d) { d["summaries"][0]["sent"] = 11; }, ErrorCode::kCorrupt,
        "summaries[0].sent: is 11 but received + late + lost + untracked is 10"},
       {"histogram of another size",
        [](json& d) {
@@ -175,8 +174,7 @@ TEST(BatchCodecTest, RejectsBadBatchesWithTheirReason) {
          ASSERT_EQ(bytes[bytes.size() - 6] & 0x80, 0);
          bytes[bytes.size() - 7] = 0x88;  // 5000 = 0x88 0x27 as LEB128
          bytes[bytes.size() - 6] = 0x27;
-         const std::uint32_t crc =
-             histogram::Crc32c(std::span(bytes).first(bytes.size() - 4));
+         const std::uint32_t crc = histogram::Crc32c(std::span(bytes).first(bytes.size() - 4));
          for (std::size_t i = 0; i < 4; ++i) {
            bytes[bytes.size() - 4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
          }
@@ -228,8 +226,8 @@ TEST(BatchCodecTest, RejectsMalformedText) {
     ASSERT_FALSE(decoded.has_value()) << cut;
     EXPECT_EQ(decoded.error().code, ErrorCode::kParse) << decoded.error().message;
   }
-  for (const char* text : {"NaN", "{\"sequence\":NaN}", "{\"sequence\":Infinity}", "[1,2]",
-                           "\"batch\"", "{} {}"}) {
+  for (const char* text :
+       {"NaN", "{\"sequence\":NaN}", "{\"sequence\":Infinity}", "[1,2]", "\"batch\"", "{} {}"}) {
     auto decoded = DecodeBatch(text);
     ASSERT_FALSE(decoded.has_value()) << text;
     EXPECT_NE(decoded.error().message, "") << text;

@@ -17,14 +17,14 @@ namespace linkmon::batch::testing {
 
 // 2026-11-23T12:00:00Z, a whole minute.
 inline SystemTime ExampleTime() {
-  return SystemTime(std::chrono::duration_cast<SystemTime::duration>(
-      std::chrono::seconds(1795435200)));
+  return SystemTime(
+      std::chrono::duration_cast<SystemTime::duration>(std::chrono::seconds(1795435200)));
 }
 
 // One interval of `target` measured by `method`, starting at `start`.
-inline PathSummary ExampleSummary(const SiteName& probe, const std::string& target, Method method,
-                                  SystemTime start, std::uint32_t seed,
-                                  std::chrono::nanoseconds base_rtt = std::chrono::milliseconds(12)) {
+inline PathSummary ExampleSummary(
+    const SiteName& probe, const std::string& target, Method method, SystemTime start,
+    std::uint32_t seed, std::chrono::nanoseconds base_rtt = std::chrono::milliseconds(12)) {
   using std::chrono::nanoseconds;
   std::mt19937 random(seed);
   std::uniform_int_distribution<std::int64_t> jitter_ns(0, 400'000);
@@ -52,11 +52,11 @@ inline PathSummary ExampleSummary(const SiteName& probe, const std::string& targ
     }
   }
   s.rfc3550_jitter = nanoseconds(jitter_ns(random) / 4);
-  return PathSummary{.path = PathKey{.source = probe,
-                                     .target = TargetName::Make(target).value(),
-                                     .method = method},
-                     .summary = std::move(s),
-                     .throughput = std::nullopt};
+  return PathSummary{
+      .path =
+          PathKey{.source = probe, .target = TargetName::Make(target).value(), .method = method},
+      .summary = std::move(s),
+      .throughput = std::nullopt};
 }
 
 // A batch of `paths` summaries (targets "hub-0", "hub-1", ...; ICMP and STAMP alternating), all of

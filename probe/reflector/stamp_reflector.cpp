@@ -196,6 +196,8 @@ const ReflectorCounters& StampReflector::counters() const {
   return socket_->reflector().counters();
 }
 
+std::size_t StampReflector::session_count() const { return socket_->reflector().session_count(); }
+
 void StampReflector::SetClockErrorEstimate(stamp::ErrorEstimate estimate) {
   socket_->reflector().SetClockErrorEstimate(estimate);
 }

@@ -43,6 +43,7 @@ class StampReflector {
   // How T2 is taken: kNone means the system clock when the datagram was read.
   net::KernelTimestamping timestamping() const;
   const ReflectorCounters& counters() const;
+  std::size_t session_count() const;
   void SetClockErrorEstimate(stamp::ErrorEstimate estimate);
 
  private:

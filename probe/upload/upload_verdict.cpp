@@ -1,10 +1,18 @@
 #include "probe/upload/upload_verdict.h"
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 #include <string>
 
 namespace linkmon::upload {
+
+namespace {
+
+// Longer waits are cut to this, so that the result converts to nanoseconds without overflow.
+constexpr std::chrono::seconds kLongestRetryAfter = std::chrono::hours(24);
+
+}  // namespace
 
 UploadVerdict VerdictForStatus(unsigned http_status) {
   if (http_status >= 200 && http_status < 300) return UploadVerdict::kAcknowledged;
@@ -23,7 +31,7 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value, Syst
     std::int64_t seconds = 0;
     const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
     if (error != std::errc() || end != value.data() + value.size()) return std::nullopt;
-    return std::chrono::seconds(seconds);
+    return std::min(std::chrono::seconds(seconds), kLongestRetryAfter);
   }
 
   // IMF-fixdate, the one form senders must use; the obsolete forms are not worth accepting.
@@ -33,9 +41,11 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value, Syst
   if (end == nullptr || *end != '\0') return std::nullopt;
   const std::time_t at = ::timegm(&parts);
   if (at == static_cast<std::time_t>(-1)) return std::nullopt;
-  const auto delay = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::from_time_t(at) - now);
-  return std::max(delay, std::chrono::seconds(0));
+  // In whole seconds: a far date in nanoseconds (the clock's unit) would overflow.
+  const std::int64_t now_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const std::int64_t delay = static_cast<std::int64_t>(at) - now_seconds;
+  return std::chrono::seconds(std::clamp<std::int64_t>(delay, 0, kLongestRetryAfter.count()));
 }
 
 }  // namespace linkmon::upload

@@ -23,7 +23,7 @@ UploadVerdict VerdictForStatus(unsigned http_status);
 
 // Retry-After (RFC 9110 section 10.2.3): delay-seconds or an HTTP-date ("Wed, 21 Oct 2026
 // 07:28:00 GMT"), measured from `now`. nullopt when absent or malformed; a date in the past is a
-// zero delay.
+// zero delay; anything beyond one day is cut to one day.
 std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value, SystemTime now);
 
 }  // namespace linkmon::upload

@@ -32,6 +32,7 @@ TEST(UploadVerdictTest, RetryAfterSeconds) {
   EXPECT_EQ(ParseRetryAfter("12s", now), std::nullopt);
   EXPECT_EQ(ParseRetryAfter("-5", now), std::nullopt);
   EXPECT_EQ(ParseRetryAfter("99999999999999999999999", now), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("9223372036854775807", now), 24h) << "cut to a day";
 }
 
 TEST(UploadVerdictTest, RetryAfterHttpDate) {
@@ -41,6 +42,7 @@ TEST(UploadVerdictTest, RetryAfterHttpDate) {
   EXPECT_EQ(ParseRetryAfter("Fri, 15 Jan 2027 07:00:00 GMT", now), 0s) << "past: no wait";
   EXPECT_EQ(ParseRetryAfter("Fri, 15 Jan 2027 08:01:30", now), std::nullopt);
   EXPECT_EQ(ParseRetryAfter("tomorrow", now), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now), 24h) << "cut to a day";
 }
 
 }  // namespace

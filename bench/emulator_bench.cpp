@@ -10,15 +10,14 @@
 //     through forwarding, the veth and, for an echo, the far end's reply inside the verdict call.
 //     Reported as counter cpu_s_per_10k_packets (packets through the emulator: 2 per echo).
 
+#include <benchmark/benchmark.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <string>
-
-#include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "config/yaml/diagnostics.h"
 #include "lab/emulator/wan_emulator.h"
@@ -42,9 +41,9 @@ class NullSink final : public VerdictSink {
 
 Topology BenchTopology(const std::string& link) {
   config::yaml::Diagnostics diagnostics;
-  auto topology = ParseTopology("name: bench\nseed: 5\nsites: {a: {}, b: {}}\nlinks:\n  - " + link +
-                                    "\n",
-                                "bench.yaml", diagnostics);
+  auto topology =
+      ParseTopology("name: bench\nseed: 5\nsites: {a: {}, b: {}}\nlinks:\n  - " + link + "\n",
+                    "bench.yaml", diagnostics);
   if (!topology) std::abort();
   return *topology;
 }
@@ -110,8 +109,8 @@ void BM_LabEmulatorProcess(benchmark::State& state) {
     std::remove(path);
     return;
   }
-  const auto status = nlohmann::json::parse(Run(kLab + " status " + path + " --json"), nullptr,
-                                            false);
+  const auto status =
+      nlohmann::json::parse(Run(kLab + " status " + path + " --json"), nullptr, false);
   const int pid = status.is_discarded() ? 0 : status.value("emulator_pid", 0);
   const int echoes = 10'000;
   double cpu_ns = 0, packets = 0;

@@ -1,6 +1,7 @@
 #include "lab/cli/lab_commands.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,10 +11,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <optional>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "config/yaml/diagnostics.h"
 #include "lab/cli/status_report.h"
@@ -134,17 +133,17 @@ Status StartDaemon(const LabPaths& paths) {
   close(ready[0]);
   if (reply != "ready\n") {
     while (!reply.empty() && reply.back() == '\n') reply.pop_back();
-    return MakeError(ErrorCode::kUnavailable,
-                     "the emulator did not start" + (reply.empty() ? "" : ": " + reply) +
-                         " (see " + log + ")");
+    return MakeError(
+        ErrorCode::kUnavailable,
+        "the emulator did not start" + (reply.empty() ? "" : ": " + reply) + " (see " + log + ")");
   }
   return {};
 }
 
 void PrintSweep(const std::string& name, const SweepReport& report, const char* what) {
   if (report.removed_namespaces.empty() && !report.stopped_emulator) return;
-  std::cout << fmt::format("{} lab {}: emulator {}, {} namespace(s), {} process(es) inside\n",
-                           what, name, report.stopped_emulator ? "stopped" : "not running",
+  std::cout << fmt::format("{} lab {}: emulator {}, {} namespace(s), {} process(es) inside\n", what,
+                           name, report.stopped_emulator ? "stopped" : "not running",
                            report.removed_namespaces.size(), report.killed_processes.size());
 }
 
@@ -191,9 +190,10 @@ int UpCommand(const std::string& topology_arg, const UpOptions& options) {
     // its signalfd, which removes the lab.
     const std::string exe = ExecutablePath();
     const std::string dir = paths.dir.string();
-    std::cout << fmt::format("lab {} is up; the emulator runs in the foreground (Ctrl-C ends "
-                             "the lab)\n",
-                             topology->name)
+    std::cout << fmt::format(
+                     "lab {} is up; the emulator runs in the foreground (Ctrl-C ends "
+                     "the lab)\n",
+                     topology->name)
               << std::flush;
     execl(exe.c_str(), exe.c_str(), "emulate", dir.c_str(), static_cast<char*>(nullptr));
     return fail(std::string("exec: ") + strerror(errno), kExitFailed);
@@ -245,8 +245,7 @@ int ExecCommand(const std::string& topology_arg, const std::string& site_name,
   if (!target) return kExitUsage;
   const Site* site = target->topology->FindSite(site_name);
   if (site == nullptr) {
-    std::cerr << "linkmon-lab exec: lab " << target->name << " has no site '" << site_name
-              << "'\n";
+    std::cerr << "linkmon-lab exec: lab " << target->name << " has no site '" << site_name << "'\n";
     return kExitUsage;
   }
   if (command.empty()) {
@@ -283,9 +282,9 @@ int SetCommand(const std::string& topology_arg, const std::string& from, const s
     changes[setting.substr(0, equals)] = setting.substr(equals + 1);
   }
   const LabPaths paths = LabPaths::For(target->name);
-  auto reply = ControlRequest(
-      paths.control_socket,
-      {{"command", "set"}, {"from", from}, {"to", to}, {"settings", changes}});
+  auto reply =
+      ControlRequest(paths.control_socket,
+                     {{"command", "set"}, {"from", from}, {"to", to}, {"settings", changes}});
   if (!reply) {
     std::cerr << "linkmon-lab set: " << reply.error().message << "\n";
     return reply.error().code == ErrorCode::kUnavailable ? kExitNotUp : kExitUsage;

@@ -69,13 +69,13 @@ std::string FormatStatus(const Topology& topology, const nlohmann::json* live) {
   }
   out += fmt::format("  {:<12} {:<20} {:<12} {}\n", "SITE", "NAMESPACE", "IPV4", "IPV6");
   for (const Site& site : topology.sites) {
-    out += fmt::format("  {:<12} {:<20} {:<12} {}\n", site.name.str(),
-                       SiteNamespace(topology.name, site), SiteIpv4(site.index),
-                       SiteIpv6(site.index));
+    out +=
+        fmt::format("  {:<12} {:<20} {:<12} {}\n", site.name.str(),
+                    SiteNamespace(topology.name, site), SiteIpv4(site.index), SiteIpv6(site.index));
   }
-  const nlohmann::json directions =
-      live != nullptr ? live->value("directions", nlohmann::json::array())
-                      : ConfiguredDirections(topology);
+  const nlohmann::json directions = live != nullptr
+                                        ? live->value("directions", nlohmann::json::array())
+                                        : ConfiguredDirections(topology);
   out += fmt::format("  {:<24} {:<10} {:<10} {}\n", "DIRECTION", "PACKETS", "LOST", "PROPERTIES");
   for (const auto& d : directions) {
     const nlohmann::json counters = d.value("counters", nlohmann::json::object());

@@ -40,8 +40,7 @@ Result<nlohmann::json> ControlRequest(const std::filesystem::path& socket_path,
   }
   std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    return MakeError(ErrorCode::kUnavailable,
-                     where + ": " + strerror(errno) + " (is the lab up?)");
+    return MakeError(ErrorCode::kUnavailable, where + ": " + strerror(errno) + " (is the lab up?)");
   }
   const std::string message = request.dump() + "\n";
   if (send(fd.get(), message.data(), message.size(), MSG_NOSIGNAL) !=

@@ -2,6 +2,7 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -16,9 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
-
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "common/logging.h"
 #include "config/yaml/diagnostics.h"
@@ -291,7 +290,8 @@ class EmulatorDaemon::Impl {
       const LinkProperties& p = emulator_->properties(q);
       const auto spread =
           p.jitter_distribution == JitterDistribution::kNormal ? 3 * p.jitter : p.jitter;
-      shortest_hold = std::min(shortest_hold, std::max(p.delay - spread, std::chrono::nanoseconds(0)));
+      shortest_hold =
+          std::min(shortest_hold, std::max(p.delay - spread, std::chrono::nanoseconds(0)));
     }
     const auto interval = std::min<std::chrono::nanoseconds>(shortest_hold / 4, kMaxReadInterval);
     if (interval >= kMinReadInterval) {
@@ -328,9 +328,8 @@ class EmulatorDaemon::Impl {
   void OnPacket(const QueuedPacket& packet) {
     MonotonicTime arrival = read_started_;
     if (packet.kernel_time) {
-      const MonotonicTime stamped(
-          std::chrono::duration_cast<MonotonicTime::duration>(
-              packet.kernel_time->time_since_epoch() - system_minus_mono_));
+      const MonotonicTime stamped(std::chrono::duration_cast<MonotonicTime::duration>(
+          packet.kernel_time->time_since_epoch() - system_minus_mono_));
       // A stamp from the future or from long ago means the wall clock stepped: use the read time.
       if (stamped <= read_started_ + std::chrono::milliseconds(1) &&
           stamped >= read_started_ - std::chrono::seconds(1)) {
@@ -436,9 +435,8 @@ class EmulatorDaemon::Impl {
           return {{"ok", false}, {"error", "changing the rate: " + shaped.error().message}};
         }
       }
-      return {{"ok", true},
-              {"properties", ToJson(properties)},
-              {"description", Describe(properties)}};
+      return {
+          {"ok", true}, {"properties", ToJson(properties)}, {"description", Describe(properties)}};
     }
     return {{"ok", false}, {"error", "unknown command '" + command + "'"}};
   }

@@ -91,8 +91,8 @@ int NfQueue::OnPacket(nfq_q_handle* /*queue*/, ::nfgenmsg* /*message*/, ::nfq_da
   packet.id = ntohl(header->packet_id);
   timeval stamp{};
   if (nfq_get_timestamp(data, &stamp) == 0 && stamp.tv_sec > 0) {
-    packet.kernel_time = SystemTime(std::chrono::seconds(stamp.tv_sec) +
-                                    std::chrono::microseconds(stamp.tv_usec));
+    packet.kernel_time =
+        SystemTime(std::chrono::seconds(stamp.tv_sec) + std::chrono::microseconds(stamp.tv_usec));
   }
   unsigned char* payload = nullptr;
   const int length = nfq_get_payload(data, &payload);

@@ -25,8 +25,8 @@ std::chrono::nanoseconds DirectionModel::SampleDelay() {
       offset_ns = random_.StandardNormal() * static_cast<double>(jitter.count());
       break;
   }
-  const auto delay =
-      properties_.delay + std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(offset_ns)));
+  const auto delay = properties_.delay +
+                     std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(offset_ns)));
   return std::max(delay, std::chrono::nanoseconds(0));
 }
 

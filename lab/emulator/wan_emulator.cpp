@@ -1,7 +1,6 @@
 #include "lab/emulator/wan_emulator.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "lab/emulator/random.h"
@@ -65,9 +64,11 @@ void WanEmulator::CountDelivery(DirectionState& direction, const HeldPacket& pac
   ++direction.counters.delivered;
   const std::int64_t error = (now - packet.release).count();
   direction.counters.release_error_sum_ns += error;
-  direction.counters.release_error_max_ns = std::max(direction.counters.release_error_max_ns, error);
+  direction.counters.release_error_max_ns =
+      std::max(direction.counters.release_error_max_ns, error);
   std::size_t bucket = 0;
-  while (bucket < std::size(kReleaseErrorBucketsUs) && error > kReleaseErrorBucketsUs[bucket] * 1000) {
+  while (bucket < std::size(kReleaseErrorBucketsUs) &&
+         error > kReleaseErrorBucketsUs[bucket] * 1000) {
     ++bucket;
   }
   ++direction.counters.release_error_histogram[bucket];
@@ -134,17 +135,15 @@ MonotonicTime WanEmulator::GroupEnd(MonotonicTime first, std::chrono::nanosecond
 }
 
 bool WanEmulator::WantsPayload(std::uint16_t queue) const {
-  return queue < directions_.size() &&
-         directions_[queue].model.properties().duplicate.value > 0.0;
+  return queue < directions_.size() && directions_[queue].model.properties().duplicate.value > 0.0;
 }
 
 Status WanEmulator::Set(std::string_view from, std::string_view to,
                         std::span<const Setting> settings) {
   const auto index = topology_.FindDirection(from, to);
   if (!index) {
-    return MakeError(ErrorCode::kInvalidArgument, "the lab has no link from '" +
-                                                      std::string(from) + "' to '" +
-                                                      std::string(to) + "'");
+    return MakeError(ErrorCode::kInvalidArgument, "the lab has no link from '" + std::string(from) +
+                                                      "' to '" + std::string(to) + "'");
   }
   DirectionState& direction = directions_[*index];
   LinkProperties changed = direction.model.properties();

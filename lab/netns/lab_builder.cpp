@@ -62,8 +62,11 @@ Status BuildLab(const Topology& topology, const std::function<bool()>& interrupt
       {"net.ipv6.conf.default.accept_ra", "0"},
   };
   auto wan_sysctls = no_dad;
+  // "default" as well as "all": the router's interfaces are created after this, and an IPv6
+  // interface without forwarding answers neighbour solicitations as a host, not a router.
   wan_sysctls.insert(wan_sysctls.end(), {{"net.ipv4.ip_forward", "1"},
                                          {"net.ipv6.conf.all.forwarding", "1"},
+                                         {"net.ipv6.conf.default.forwarding", "1"},
                                          {"net.ipv4.conf.all.send_redirects", "0"},
                                          {"net.ipv4.conf.default.send_redirects", "0"}});
   if (auto s = step(ConfigureNamespace(wan, wan_sysctls)); !s) return s;

@@ -1,9 +1,9 @@
 #include "lab/netns/lab_scripts.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "lab/topology/naming.h"
 
@@ -30,10 +30,12 @@ std::string SiteScript(const Topology& topology, const Site& site) {
   out += fmt::format("link add {} mtu {} type veth peer name {} mtu {} netns {}\n", veth,
                      topology.mtu, WanInterface(topology.name, site.index), topology.mtu,
                      WanNamespace(topology.name));
+  // Up before the addresses: an IPv6 address added to a down interface joins its solicited-node
+  // multicast group late, and neighbour solicitations for it go unanswered for a second.
+  out += fmt::format("link set {} up\n", veth);
   out += fmt::format("address add {}/{} dev {}\n", SiteIpv4(site.index), kIpv4PrefixLength, veth);
   out += fmt::format("address add {}/{} dev {} nodad\n", SiteIpv6(site.index), kIpv6PrefixLength,
                      veth);
-  out += fmt::format("link set {} up\n", veth);
   out += fmt::format("route add default via {}\n", RouterIpv4(site.index));
   out += fmt::format("route add default via {}\n", RouterIpv6(site.index));
   return out;
@@ -43,11 +45,11 @@ std::string WanScript(const Topology& topology) {
   std::string out = "link set lo up\n";
   for (const Site& site : topology.sites) {
     const std::string veth = WanInterface(topology.name, site.index);
-    out += fmt::format("address add {}/{} dev {}\n", RouterIpv4(site.index), kIpv4PrefixLength,
-                       veth);
+    out += fmt::format("link set {} up\n", veth);
+    out +=
+        fmt::format("address add {}/{} dev {}\n", RouterIpv4(site.index), kIpv4PrefixLength, veth);
     out += fmt::format("address add {}/{} dev {} nodad\n", RouterIpv6(site.index),
                        kIpv6PrefixLength, veth);
-    out += fmt::format("link set {} up\n", veth);
   }
   return out;
 }
@@ -81,8 +83,9 @@ std::string ShapingScript(const Topology& topology, int to_site) {
         "class add dev {} parent 1: classid 1:{:x} htb rate {}bit ceil {}bit quantum {}\n", dev,
         from, direction.properties.rate->bits_per_second,
         direction.properties.rate->bits_per_second, topology.mtu + kEthernetHeaderBytes);
-    classes += fmt::format("qdisc add dev {} parent 1:{:x} handle {:x}: pfifo limit {}\n", dev,
-                           from, from + 0x100, QueueLimitPackets(direction.properties, topology.mtu));
+    classes +=
+        fmt::format("qdisc add dev {} parent 1:{:x} handle {:x}: pfifo limit {}\n", dev, from,
+                    from + 0x100, QueueLimitPackets(direction.properties, topology.mtu));
     classes += fmt::format(
         "filter add dev {} parent 1: protocol ip prio 1 u32 match ip src {} flowid 1:{:x}\n", dev,
         SiteIpv4Net(from), from);

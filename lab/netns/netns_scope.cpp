@@ -22,8 +22,7 @@ Result<NetnsScope> NetnsScope::Enter(const std::string& name) {
   if (target < 0) {
     const int error = errno;
     close(original);
-    return MakeError(ErrorCode::kUnavailable,
-                     "network namespace " + name + ": " + strerror(error));
+    return MakeError(ErrorCode::kUnavailable, "network namespace " + name + ": " + strerror(error));
   }
   const int rc = setns(target, CLONE_NEWNET);
   const int error = errno;

@@ -2,9 +2,8 @@
 
 #include <charconv>
 #include <cmath>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "config/yaml/suggest.h"
 
@@ -35,7 +34,8 @@ Status CheckRatio(double value, std::string_view what, bool allow_one) {
 
 Result<double> ParseDecimal(std::string_view text, std::string_view what) {
   double value = 0;
-  const bool plain = !text.empty() && text.find_first_not_of("0123456789.") == std::string_view::npos;
+  const bool plain =
+      !text.empty() && text.find_first_not_of("0123456789.") == std::string_view::npos;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (!plain || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
     return MakeError(ErrorCode::kParse,
@@ -87,8 +87,8 @@ Status Validate(const LinkProperties& properties) {
   if (auto s = check_duration(properties.reorder_gap, "reorder_gap"); !s) return s;
   if (auto s = check_duration(properties.queue, "queue"); !s) return s;
   if (properties.queue < std::chrono::milliseconds(1)) {
-    return MakeError(ErrorCode::kOutOfRange, "queue: " + FormatDuration(properties.queue) +
-                                                 " is below the minimum of 1ms");
+    return MakeError(ErrorCode::kOutOfRange,
+                     "queue: " + FormatDuration(properties.queue) + " is below the minimum of 1ms");
   }
   if (auto s = CheckRatio(properties.loss.value, "loss", !properties.loss_burst); !s) return s;
   if (auto s = CheckRatio(properties.duplicate.value, "duplicate", true); !s) return s;
@@ -118,8 +118,8 @@ Status Validate(const LinkProperties& properties) {
   }
   if (properties.rate && (properties.rate->bits_per_second < kMinRateBitsPerSecond ||
                           properties.rate->bits_per_second > kMaxRateBitsPerSecond)) {
-    return MakeError(ErrorCode::kOutOfRange, "rate: " + FormatBandwidth(*properties.rate) +
-                                                 " is outside 8kbps .. 100Gbps");
+    return MakeError(ErrorCode::kOutOfRange,
+                     "rate: " + FormatBandwidth(*properties.rate) + " is outside 8kbps .. 100Gbps");
   }
   return {};
 }
@@ -149,8 +149,9 @@ Status ApplySetting(LinkProperties& properties, std::string_view key, std::strin
   } else if (key == "loss" || key == "duplicate" || key == "reorder") {
     auto ratio = ParseRatio(value);
     if (!ratio) return fail(ratio.error());
-    (key == "loss" ? changed.loss : key == "duplicate" ? changed.duplicate : changed.reorder) =
-        *ratio;
+    (key == "loss"        ? changed.loss
+     : key == "duplicate" ? changed.duplicate
+                          : changed.reorder) = *ratio;
     if (key == "loss") changed.gilbert_elliott.reset();
   } else if (key == "loss_burst") {
     if (value == "off") {
@@ -229,7 +230,8 @@ std::string Describe(const LinkProperties& properties) {
   if (properties.jitter != defaults.jitter) {
     add("jitter", FormatDuration(properties.jitter));
     if (properties.jitter_distribution != defaults.jitter_distribution) {
-      add("jitter_distribution", std::string(JitterDistributionName(properties.jitter_distribution)));
+      add("jitter_distribution",
+          std::string(JitterDistributionName(properties.jitter_distribution)));
     }
   }
   if (properties.gilbert_elliott) {
@@ -245,7 +247,8 @@ std::string Describe(const LinkProperties& properties) {
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, *properties.loss_burst);
     add("loss_burst", ec == std::errc() ? std::string(buffer, end) : "?");
   }
-  if (properties.duplicate != defaults.duplicate) add("duplicate", FormatRatio(properties.duplicate));
+  if (properties.duplicate != defaults.duplicate)
+    add("duplicate", FormatRatio(properties.duplicate));
   if (properties.reorder != defaults.reorder) {
     add("reorder", FormatRatio(properties.reorder));
     add("reorder_gap", FormatDuration(properties.reorder_gap));

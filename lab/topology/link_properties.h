@@ -6,11 +6,10 @@
 // it.
 
 #include <chrono>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "common/result.h"
 #include "common/units.h"
@@ -76,8 +75,8 @@ Result<double> ParseDecimal(std::string_view text, std::string_view what);
 
 // Keys `linkmon-lab set` understands, in the order `status` prints them.
 inline constexpr std::string_view kSettableKeys[] = {
-    "delay",     "jitter",    "jitter_distribution", "loss", "loss_burst",
-    "duplicate", "reorder",   "reorder_gap",         "rate", "queue",
+    "delay",     "jitter",  "jitter_distribution", "loss", "loss_burst",
+    "duplicate", "reorder", "reorder_gap",         "rate", "queue",
 };
 
 // Applies one `key=value` change, e.g. ("delay", "20ms"), ("loss_burst", "off"), ("rate", "off").

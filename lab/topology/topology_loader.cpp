@@ -146,8 +146,8 @@ class TopologyReader {
       Site site{.name = *name,
                 .index = static_cast<int>(topology_.sites.size()) + 1,
                 .unprivileged_icmp = default_unprivileged_icmp};
-      MappingReader map = MappingReader::AllowingEmpty(entry.value, diagnostics_,
-                                                       "site '" + name->str() + "'");
+      MappingReader map =
+          MappingReader::AllowingEmpty(entry.value, diagnostics_, "site '" + name->str() + "'");
       map.Read("unprivileged_icmp", site.unprivileged_icmp, BoolValue{});
       map.RejectUnknownKeys();
       topology_.sites.push_back(std::move(site));
@@ -223,8 +223,8 @@ class TopologyReader {
       return;
     }
     if (auto it = given_at_.find({from, to}); it != given_at_.end()) {
-      diagnostics_.Error(item, what + ": direction " + label + " is already given by " +
-                                   it->second.what);
+      diagnostics_.Error(item,
+                         what + ": direction " + label + " is already given by " + it->second.what);
       return;
     }
     given_at_.emplace(std::make_pair(from, to), GivenAt{item, what});

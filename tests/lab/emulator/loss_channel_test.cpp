@@ -1,8 +1,8 @@
 #include "lab/emulator/loss_channel.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace linkmon::lab {
 namespace {
@@ -54,9 +54,7 @@ TEST(LossChannelTest, ElliottLossInBothStates) {
   EXPECT_NEAR(run.loss_ratio, StationaryLossRatio(channel), 0.004);
 }
 
-TEST(LossChannelTest, NoLossNeverLoses) {
-  EXPECT_EQ(RunChannel({}, 10'000, 1).loss_ratio, 0.0);
-}
+TEST(LossChannelTest, NoLossNeverLoses) { EXPECT_EQ(RunChannel({}, 10'000, 1).loss_ratio, 0.0); }
 
 }  // namespace
 }  // namespace linkmon::lab

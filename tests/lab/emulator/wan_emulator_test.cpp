@@ -1,10 +1,10 @@
 #include "lab/emulator/wan_emulator.h"
 
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "lab/topology/topology_loader.h"
 
@@ -42,8 +42,8 @@ class RecordingSink final : public VerdictSink {
 
 Topology Load(const std::string& links) {
   config::yaml::Diagnostics diagnostics;
-  auto topology = ParseTopology("name: t\nsites: {a: {}, b: {}}\nlinks:\n" + links, "t.yaml",
-                                diagnostics);
+  auto topology =
+      ParseTopology("name: t\nsites: {a: {}, b: {}}\nlinks:\n" + links, "t.yaml", diagnostics);
   EXPECT_TRUE(topology.has_value()) << ::testing::PrintToString(diagnostics.SortedStrings());
   return *topology;
 }
@@ -78,8 +78,8 @@ TEST(WanEmulatorTest, LostPacketsAreDroppedAtOnce) {
 
 TEST(WanEmulatorTest, ReorderedPacketsGetOneVerdictEach) {
   RecordingSink sink;
-  WanEmulator emulator(
-      Load("  - {between: [a, b], delay: 1ms, reorder: 100%, reorder_gap: 2ms}\n"), sink);
+  WanEmulator emulator(Load("  - {between: [a, b], delay: 1ms, reorder: 100%, reorder_gap: 2ms}\n"),
+                       sink);
   emulator.OnPacket(0, 1, kStart, {});
   emulator.OnPacket(0, 2, kStart + microseconds(1), {});
   emulator.ReleaseDue(kStart + milliseconds(10), kStart + milliseconds(10));
@@ -112,7 +112,8 @@ TEST(WanEmulatorTest, SetChangesOneDirectionForNewPackets) {
   EXPECT_EQ(emulator.Set("a", "b", bad).error().message,
             "unknown link property 'lost'; did you mean 'loss'?");
   EXPECT_EQ(emulator.properties(0).delay, milliseconds(20)) << "all settings or none";
-  EXPECT_EQ(emulator.Set("a", "c", settings).error().message, "the lab has no link from 'a' to 'c'");
+  EXPECT_EQ(emulator.Set("a", "c", settings).error().message,
+            "the lab has no link from 'a' to 'c'");
 }
 
 TEST(WanEmulatorTest, SnapshotNamesDirectionsAndCounts) {

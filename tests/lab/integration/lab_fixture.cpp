@@ -1,16 +1,56 @@
 #include "tests/lab/integration/lab_fixture.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 namespace linkmon::lab::testing {
+
+RealtimeLatencyProbe::RealtimeLatencyProbe() {
+  thread_ = std::thread([this] {
+    sched_param param{};
+    param.sched_priority = 20;
+    pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+    timespec next{};
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    while (!stop_.load(std::memory_order_relaxed)) {
+      next.tv_nsec += 1'000'000;
+      if (next.tv_nsec >= 1'000'000'000) {
+        next.tv_nsec -= 1'000'000'000;
+        ++next.tv_sec;
+      }
+      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
+      timespec now{};
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      lateness_us_.push_back(static_cast<double>(now.tv_sec - next.tv_sec) * 1e6 +
+                             static_cast<double>(now.tv_nsec - next.tv_nsec) / 1e3);
+    }
+  });
+}
+
+RealtimeLatencyProbe::~RealtimeLatencyProbe() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+double RealtimeLatencyProbe::StopAndP99Us() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  if (lateness_us_.empty()) return 0;
+  std::vector<double> sorted = lateness_us_;
+  std::sort(sorted.begin(), sorted.end());
+  return sorted[std::min(sorted.size() - 1, sorted.size() * 99 / 100)];
+}
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
   char path[] = "/tmp/linkmon-lab-test-XXXXXX";

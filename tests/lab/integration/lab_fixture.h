@@ -5,15 +5,16 @@
 // TearDown() always takes every lab down again, also when the test failed. Background processes
 // the test starts (servers inside the lab) are stopped by PID before that.
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
-#include <string>
-#include <vector>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "tests/support/subprocess.h"
 
@@ -44,6 +45,26 @@ class BackgroundProcess {
   bool reaped_ = false;
   int exit_code_ = -1;
   std::string output_path_;
+};
+
+// How promptly this machine gives a real-time thread the CPU, measured while a test runs: a
+// SCHED_FIFO thread (the emulator's priority) sleeps to absolute 1 ms deadlines and records how
+// late it wakes. On a kernel without preemption (dmesg: "Dynamic Preempt: none") a busy machine
+// delays every process, the emulator included, by milliseconds; this tells such a run apart.
+class RealtimeLatencyProbe {
+ public:
+  RealtimeLatencyProbe();
+  ~RealtimeLatencyProbe();
+  RealtimeLatencyProbe(const RealtimeLatencyProbe&) = delete;
+  RealtimeLatencyProbe& operator=(const RealtimeLatencyProbe&) = delete;
+
+  // Stops the probe; the 99th percentile of its wake-up lateness, in microseconds.
+  double StopAndP99Us();
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<double> lateness_us_;
+  std::thread thread_;
 };
 
 class LabTest : public ::testing::Test {

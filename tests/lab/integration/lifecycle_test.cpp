@@ -1,6 +1,8 @@
 // The lab's life: up, status, exec, down; a stale lab replaced; SIGINT/SIGTERM; two labs side by
 // side; and the host's own network never touched.
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -9,32 +11,30 @@
 #include <sstream>
 #include <thread>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "tests/lab/integration/lab_fixture.h"
+#include "tests/lab/integration/measurements.h"
 
 namespace linkmon::lab::testing {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::UnorderedElementsAre;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 
 // Everything about the host's own network that the lab must leave alone.
 std::string HostNetworkSnapshot() {
   std::string snapshot;
-  for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{
-           {"ip", "-o", "link", "show"},
-           {"ip", "-o", "address", "show"},
-           {"ip", "route", "show", "table", "all"},
-           {"ip", "-6", "route", "show", "table", "all"},
-           {"ip", "rule", "show"},
-           {"ip", "-6", "rule", "show"},
-           {"tc", "qdisc", "show"},
-           {"iptables-save"},
-           {"ip6tables-save"}}) {
+  for (const std::vector<std::string>& command :
+       std::vector<std::vector<std::string>>{{"ip", "-o", "link", "show"},
+                                             {"ip", "-o", "address", "show"},
+                                             {"ip", "route", "show", "table", "all"},
+                                             {"ip", "-6", "route", "show", "table", "all"},
+                                             {"ip", "rule", "show"},
+                                             {"ip", "-6", "rule", "show"},
+                                             {"tc", "qdisc", "show"},
+                                             {"iptables-save"},
+                                             {"ip6tables-save"}}) {
     auto result = linkmon::testing::RunCommand(command);
     // iptables-save prints the time it ran; that line is no change of ours.
     std::string kept;
@@ -82,12 +82,11 @@ TEST_F(LifecycleTest, UpStatusExecDownLeaveTheHostAsItWas) {
   const CommandResult addresses = InSite("xining", {"ip", "-o", "address", "show", "lt3-s1"});
   EXPECT_THAT(addresses.output, HasSubstr("10.77.1.2/24"));
   EXPECT_THAT(addresses.output, HasSubstr("fd00:6c6d:0:1::2/64"));
-  const CommandResult ping = InSite(
-      "xining", {"fping", "-C", "3", "-p", "30", "-q", "10.77.2.2", "fd00:6c6d:0:2::2"});
+  const CommandResult ping =
+      InSite("xining", {"fping", "-C", "3", "-p", "30", "-q", "10.77.2.2", "fd00:6c6d:0:2::2"});
   EXPECT_EQ(ping.exit_code, 0) << ping.output;
   // The host namespace has no route into the lab: its addresses exist only inside.
-  const CommandResult from_host =
-      linkmon::testing::RunCommand({"ip", "route", "get", "10.77.2.2"});
+  const CommandResult from_host = linkmon::testing::RunCommand({"ip", "route", "get", "10.77.2.2"});
   EXPECT_THAT(from_host.output, ::testing::Not(HasSubstr("lt3-")));
 
   const CommandResult down = Lab({"down", topology()});
@@ -161,16 +160,17 @@ TEST_F(LifecycleTest, TwoLabsRunSideBySide) {
   Up("lt3b.yaml");
   const std::string lt3b = topology();
   // The same addresses in both labs, different delays: each packet stays in its own lab.
-  auto rtt = [&](const std::string& file) {
-    const CommandResult ping = Lab({"exec", file, "xining", "--", "fping", "-C", "5", "-p", "30",
-                                    "-q", "10.77.2.2"});
+  auto median_rtt_ms = [&](const std::string& file) {
+    const CommandResult ping =
+        Lab({"exec", file, "xining", "--", "fping", "-C", "9", "-p", "30", "-q", "10.77.2.2"});
     EXPECT_EQ(ping.exit_code, 0) << ping.output;
-    return ping.output;
+    const auto series = ParseFpingCounts(ping.output, "10.77.2.2");
+    return series ? Percentile(series->Received(), 0.5) : 0.0;
   };
-  EXPECT_THAT(rtt(lt3), HasSubstr(": 12."));
-  EXPECT_THAT(rtt(lt3b), HasSubstr(": 4."));
+  EXPECT_NEAR(median_rtt_ms(lt3), 12.0, 1.0);
+  EXPECT_NEAR(median_rtt_ms(lt3b), 4.0, 1.0);
   ASSERT_EQ(Lab({"down", lt3}).exit_code, 0);
-  EXPECT_THAT(rtt(lt3b), HasSubstr(": 4."));
+  EXPECT_NEAR(median_rtt_ms(lt3b), 4.0, 1.0);
   EXPECT_THAT(NamespacesStartingWith("lt3-"), ::testing::IsEmpty());
   EXPECT_EQ(NamespacesStartingWith("lt3b-").size(), 4u);
 }

@@ -2,13 +2,13 @@
 // seeded from the topology (lt3: seed 11), so each run loses the same packets: these statistical
 // checks cannot flake, and the 99 % intervals say the seeded run is an ordinary one.
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <thread>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "tests/lab/integration/lab_fixture.h"
 #include "tests/lab/integration/measurements.h"
@@ -25,10 +25,10 @@ class LossTest : public LabTest {
 
   // Sends `count` echoes from Xining to Beijing at 10,000 a second.
   FpingSeries Fping(int count) {
-    const CommandResult ping = InSite(
-        "xining", {"fping", "-C", std::to_string(count), "-p", "0.1", "-i", "0.05", "-t", "500",
-                   "-q", "10.77.2.2"},
-        seconds(60));
+    const CommandResult ping = InSite("xining",
+                                      {"fping", "-C", std::to_string(count), "-p", "0.1", "-i",
+                                       "0.05", "-t", "500", "-q", "10.77.2.2"},
+                                      seconds(60));
     auto series = ParseFpingCounts(ping.output, "10.77.2.2");
     EXPECT_TRUE(series.has_value()) << ping.output.substr(0, 2000);
     return series.value_or(FpingSeries{});
@@ -38,8 +38,9 @@ class LossTest : public LabTest {
     char path[] = "/tmp/linkmon-lab-irtt-XXXXXX.json";
     close(mkstemps(path, 5));
     const CommandResult client =
-        InSite("xining", {"irtt", "client", "-Q", "-i", "1ms", "-d", fmt::format("{}ms", packets),
-                          "--fill=none", "-o", path, "10.77.2.2:2112"},
+        InSite("xining",
+               {"irtt", "client", "-Q", "-i", "1ms", "-d", fmt::format("{}ms", packets),
+                "--fill=none", "-o", path, "10.77.2.2:2112"},
                seconds(60));
     std::ifstream file(path);
     auto json = nlohmann::json::parse(file, nullptr, false);

@@ -62,12 +62,11 @@ CountInterval Binomial99(std::int64_t n, double p) {
   std::vector<double> cdf(static_cast<std::size_t>(n) + 1);
   double cumulative = 0;
   for (std::int64_t k = 0; k <= n; ++k) {
-    const double log_term = std::lgamma(static_cast<double>(n) + 1) -
-                            std::lgamma(static_cast<double>(k) + 1) -
-                            std::lgamma(static_cast<double>(n - k) + 1) +
-                            (p > 0 ? static_cast<double>(k) * std::log(p) : (k == 0 ? 0 : -INFINITY)) +
-                            (p < 1 ? static_cast<double>(n - k) * std::log1p(-p)
-                                   : (k == n ? 0 : -INFINITY));
+    const double log_term =
+        std::lgamma(static_cast<double>(n) + 1) - std::lgamma(static_cast<double>(k) + 1) -
+        std::lgamma(static_cast<double>(n - k) + 1) +
+        (p > 0 ? static_cast<double>(k) * std::log(p) : (k == 0 ? 0 : -INFINITY)) +
+        (p < 1 ? static_cast<double>(n - k) * std::log1p(-p) : (k == n ? 0 : -INFINITY));
     cumulative += std::exp(log_term);
     cdf[static_cast<std::size_t>(k)] = cumulative;
   }

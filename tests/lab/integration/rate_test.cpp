@@ -24,8 +24,8 @@ class RateTest : public LabTest {
   double Iperf3Goodput() {
     StartInSite("beijing", {"iperf3", "-s", "-1", "-B", "10.77.2.2"});
     std::this_thread::sleep_for(milliseconds(300));
-    const CommandResult client = InSite(
-        "xining", {"iperf3", "-c", "10.77.2.2", "-t", "5", "-O", "1", "-J"}, seconds(30));
+    const CommandResult client =
+        InSite("xining", {"iperf3", "-c", "10.77.2.2", "-t", "5", "-O", "1", "-J"}, seconds(30));
     auto json = nlohmann::json::parse(client.output, nullptr, false);
     EXPECT_FALSE(json.is_discarded()) << client.output;
     if (json.is_discarded()) return 0;
@@ -37,11 +37,11 @@ TEST_F(RateTest, Iperf3TcpGetsTheLinkRateLessHeaders) {
   Up("ltrate.yaml");
   const double goodput = Iperf3Goodput();
   const double expected = kRateBps * (1500 - kTcpIpHeaderBytes) / 1500;
-  const std::string summary =
-      fmt::format("{:.2f} Mbit/s goodput, {:.2f} Mbit/s of IP packets, expected goodput {:.2f} "
-                  "({:+.2f}%)",
-                  goodput / 1e6, goodput * 1500 / (1500 - kTcpIpHeaderBytes) / 1e6, expected / 1e6,
-                  (goodput / expected - 1) * 100);
+  const std::string summary = fmt::format(
+      "{:.2f} Mbit/s goodput, {:.2f} Mbit/s of IP packets, expected goodput {:.2f} "
+      "({:+.2f}%)",
+      goodput / 1e6, goodput * 1500 / (1500 - kTcpIpHeaderBytes) / 1e6, expected / 1e6,
+      (goodput / expected - 1) * 100);
   std::printf("%s\n", summary.c_str());
   RecordProperty("iperf3_mtu1500", summary);
   EXPECT_NEAR(goodput, expected, 0.03 * expected);
@@ -50,9 +50,10 @@ TEST_F(RateTest, Iperf3TcpGetsTheLinkRateLessHeaders) {
 TEST_F(RateTest, Iperf3TcpWithin3PercentOfTheRateOverJumboFrames) {
   Up("ltjumbo.yaml");
   const double goodput = Iperf3Goodput();
-  const std::string summary = fmt::format("{:.2f} Mbit/s goodput over MTU 9000 ({:+.2f}% of the "
-                                          "configured 100 Mbit/s)",
-                                          goodput / 1e6, (goodput / kRateBps - 1) * 100);
+  const std::string summary = fmt::format(
+      "{:.2f} Mbit/s goodput over MTU 9000 ({:+.2f}% of the "
+      "configured 100 Mbit/s)",
+      goodput / 1e6, (goodput / kRateBps - 1) * 100);
   std::printf("%s\n", summary.c_str());
   RecordProperty("iperf3_mtu9000", summary);
   EXPECT_NEAR(goodput, kRateBps, 0.03 * kRateBps);

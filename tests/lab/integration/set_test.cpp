@@ -1,13 +1,13 @@
 // `linkmon-lab set` changes a running link: the delay fping sees moves within one second, and
 // moves back, as a test or the demo causes and ends an SLA breach.
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <chrono>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "tests/lab/integration/lab_fixture.h"
 
@@ -18,8 +18,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 double WallSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 struct Reply {
@@ -47,8 +46,8 @@ class SetTest : public LabTest {};
 
 TEST_F(SetTest, DelayChangeSeenByFpingWithinOneSecondAndUndone) {
   Up("lt3.yaml");
-  BackgroundProcess& fping = StartInSite(
-      "xining", {"fping", "-D", "-c", "300", "-p", "10", "-t", "500", "10.77.2.2"});
+  BackgroundProcess& fping =
+      StartInSite("xining", {"fping", "-D", "-c", "300", "-p", "10", "-t", "500", "10.77.2.2"});
   std::this_thread::sleep_for(milliseconds(800));
   const double breach_at = WallSeconds();
   Set("xining", "beijing", {"delay=20ms"});  // RTT 12 ms -> 26 ms
@@ -89,10 +88,10 @@ TEST_F(SetTest, DelayChangeSeenByFpingWithinOneSecondAndUndone) {
   ASSERT_TRUE(first_fast_again.has_value());
   const double breach_latency = *first_slow - breach_at;
   const double recovery_latency = *first_fast_again - recover_at;
-  const std::string summary =
-      fmt::format("delay change seen {:.0f} ms after set began, recovery {:.0f} ms after (fping "
-                  "every 10 ms)",
-                  breach_latency * 1000, recovery_latency * 1000);
+  const std::string summary = fmt::format(
+      "delay change seen {:.0f} ms after set began, recovery {:.0f} ms after (fping "
+      "every 10 ms)",
+      breach_latency * 1000, recovery_latency * 1000);
   std::printf("%s\n", summary.c_str());
   RecordProperty("set_latency", summary);
   EXPECT_LT(breach_latency, 1.0);

@@ -1,6 +1,7 @@
 #include "lab/topology/link_properties.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace linkmon::lab {

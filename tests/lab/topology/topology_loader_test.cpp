@@ -6,9 +6,9 @@
 namespace linkmon::lab {
 namespace {
 
-using ::testing::ElementsAre;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
+using ::testing::ElementsAre;
 
 const std::string kTestData = LINKMON_SOURCE_DIR "/tests/lab/topology/testdata/";
 

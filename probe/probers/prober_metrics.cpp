@@ -1,0 +1,91 @@
+#include "probe/probers/prober_metrics.h"
+
+#include <utility>
+
+namespace linkmon::probers {
+
+namespace {
+
+using Counter = std::uint64_t ProberCounters::*;
+
+prometheus::MetricFamily Family(std::string name, std::string help, prometheus::MetricType type) {
+  prometheus::MetricFamily family;
+  family.name = std::move(name);
+  family.help = std::move(help);
+  family.type = type;
+  return family;
+}
+
+std::string VersionName(icmp::IpVersion version) {
+  return version == icmp::IpVersion::kV4 ? "4" : "6";
+}
+
+}  // namespace
+
+void ProberCollector::Add(std::string target, Method method, int dscp, const Prober& prober) {
+  entries_.push_back({std::move(target), method, dscp, &prober});
+}
+
+std::vector<prometheus::MetricFamily> ProberCollector::Collect() const {
+  struct Spec {
+    const char* name;
+    const char* help;
+    Counter counter;
+  };
+  static constexpr Spec kSpecs[] = {
+      {"linkmon_probe_probes_sent_total", "Probes that left, by target and method.",
+       &ProberCounters::probes_sent},
+      {"linkmon_probe_send_errors_total", "Probes the kernel refused to send (not losses).",
+       &ProberCounters::send_errors},
+      {"linkmon_probe_foreign_replies_total",
+       "Replies that were not answers to our probes (counted, never recorded).",
+       &ProberCounters::foreign_replies},
+      {"linkmon_probe_malformed_replies_total",
+       "Replies that could not be decoded or failed authentication.",
+       &ProberCounters::malformed_replies},
+      {"linkmon_probe_kernel_transmit_timestamps_total",
+       "Probes whose send time the kernel stamped (SO_TIMESTAMPING).",
+       &ProberCounters::kernel_transmit_stamps},
+  };
+  std::vector<prometheus::MetricFamily> families;
+  for (const Spec& spec : kSpecs) {
+    prometheus::MetricFamily family = Family(spec.name, spec.help, prometheus::MetricType::Counter);
+    for (const Entry& entry : entries_) {
+      prometheus::ClientMetric metric;
+      metric.label = {{"dst", entry.target},
+                      {"method", std::string(MethodName(entry.method))},
+                      {"dscp", std::to_string(entry.dscp)}};
+      metric.counter.value = static_cast<double>(entry.prober->counters().*spec.counter);
+      family.metric.push_back(std::move(metric));
+    }
+    families.push_back(std::move(family));
+  }
+  prometheus::MetricFamily sockets =
+      Family("linkmon_probe_icmp_socket_info",
+             "Always 1 per shared ICMP echo socket: its IP version, kind (datagram or raw) and "
+             "kernel timestamping.",
+             prometheus::MetricType::Gauge);
+  prometheus::MetricFamily foreign =
+      Family("linkmon_probe_icmp_foreign_replies_total",
+             "Echo replies on a shared ICMP socket with another identifier, cookie or flow.",
+             prometheus::MetricType::Counter);
+  for (const auto& [key, service] : resources_.icmp_services()) {
+    prometheus::ClientMetric info;
+    info.label = {
+        {"version", VersionName(key.first)},
+        {"dscp", std::to_string(key.second)},
+        {"kind", service->kind() == icmp::SocketKind::kRaw ? "raw" : "datagram"},
+        {"timestamps", std::string(net::KernelTimestampingName(service->timestamping()))}};
+    info.gauge.value = 1;
+    sockets.metric.push_back(std::move(info));
+    prometheus::ClientMetric count;
+    count.label = {{"version", VersionName(key.first)}, {"dscp", std::to_string(key.second)}};
+    count.counter.value = static_cast<double>(service->counters().foreign_replies);
+    foreign.metric.push_back(std::move(count));
+  }
+  families.push_back(std::move(sockets));
+  families.push_back(std::move(foreign));
+  return families;
+}
+
+}  // namespace linkmon::probers

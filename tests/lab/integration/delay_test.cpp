@@ -18,7 +18,7 @@
 // The p99 needs a machine that runs a real-time thread on time. This kernel has no kernel
 // preemption ("Dynamic Preempt: none"): when other work keeps both CPUs in the kernel, every
 // process, the emulator included, waits milliseconds. A RealtimeLatencyProbe runs during each
-// attempt; when its own p99 lateness is over 250 us the attempt's p99 says nothing about the
+// attempt; when its own p99 lateness is over 150 us the attempt's p99 says nothing about the
 // emulator. Each figure gets three attempts; it passes when one meets both bounds, fails when an
 // attempt misses on a quiet machine (or misses the median), and is skipped, with every figure
 // reported, only when every attempt missed the p99 on a machine too slow to judge it.
@@ -45,7 +45,9 @@ using std::chrono::seconds;
 
 constexpr double kMedianBoundUs = 100;
 constexpr double kP99BoundUs = 500;
-constexpr double kNoisyMachineUs = 250;
+// A round trip takes two releases by the emulator besides the tool's own wake-up: a machine that
+// wakes a real-time thread more than 150 us late at p99 cannot keep a round trip's p99 in 500 us.
+constexpr double kNoisyMachineUs = 150;
 constexpr int kAttempts = 3;
 
 struct DelayFigures {

@@ -16,4 +16,16 @@ stamp::ErrorEstimate HostClockErrorEstimate(std::chrono::microseconds max_error)
                                         synchronized);
 }
 
+stamp::ErrorEstimate ClockErrorEstimate(ClockSyncSource source) {
+  switch (source) {
+    case ClockSyncSource::kAssumeSynchronized:
+      return stamp::ErrorEstimate::ForError(std::chrono::microseconds(1), true);
+    case ClockSyncSource::kAssumeUnsynchronized:
+      return stamp::ErrorEstimate::ForError(std::chrono::seconds(1), false);
+    case ClockSyncSource::kKernel:
+      break;
+  }
+  return HostClockErrorEstimate();
+}
+
 }  // namespace linkmon::probers

@@ -16,4 +16,10 @@ namespace linkmon::probers {
 stamp::ErrorEstimate HostClockErrorEstimate(
     std::chrono::microseconds max_error = std::chrono::milliseconds(10));
 
+// Where the S bit comes from. kAssumeSynchronized is for ends that share one clock (network
+// namespaces on one host, as in the lab), where one-way delays are exact without NTP.
+enum class ClockSyncSource { kKernel, kAssumeSynchronized, kAssumeUnsynchronized };
+
+stamp::ErrorEstimate ClockErrorEstimate(ClockSyncSource source);
+
 }  // namespace linkmon::probers

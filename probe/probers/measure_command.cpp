@@ -88,6 +88,7 @@ int RunMeasureCommand(int argc, const char* const* argv, std::ostream& out, std:
   int dscp = 0;
   std::string key_file;
   std::string icmp_socket = "auto";
+  std::string clock_sync = "auto";
   bool json = false;
   app.add_option("--method", method, "icmp or stamp")->capture_default_str();
   app.add_option("--target", target, "HOST[:PORT]; PORT is the STAMP reflector's (default 862)")
@@ -103,6 +104,10 @@ int RunMeasureCommand(int argc, const char* const* argv, std::ostream& out, std:
   app.add_option("--key-file", key_file, "STAMP authenticated mode: hex key, mode 600")
       ->type_name("FILE");
   app.add_option("--icmp-socket", icmp_socket, "auto (datagram, else raw), datagram or raw")
+      ->capture_default_str();
+  app.add_option("--clock", clock_sync,
+                 "This host's clock for one-way delays: auto (the kernel's NTP state), "
+                 "synchronized (ends sharing one clock) or unsynchronized")
       ->capture_default_str();
   app.add_flag("--json", json, "Print one JSON object (times in seconds)");
   try {
@@ -142,6 +147,13 @@ int RunMeasureCommand(int argc, const char* const* argv, std::ostream& out, std:
     options.icmp_socket = icmp::SocketPreference::kRawOnly;
   } else if (icmp_socket != "auto") {
     return usage("--icmp-socket: '" + icmp_socket + "' is not auto, datagram or raw");
+  }
+  if (clock_sync == "synchronized") {
+    options.clock_sync = ClockSyncSource::kAssumeSynchronized;
+  } else if (clock_sync == "unsynchronized") {
+    options.clock_sync = ClockSyncSource::kAssumeUnsynchronized;
+  } else if (clock_sync != "auto") {
+    return usage("--clock: '" + clock_sync + "' is not auto, synchronized or unsynchronized");
   }
   Result<HostAndPort> host_port = SplitTarget(target);
   if (!host_port) return usage(host_port.error().message);

@@ -4,7 +4,8 @@
 //
 //   linkmon-probe measure --method icmp|stamp --target HOST[:PORT] [--count N] [--interval 10ms]
 //                         [--timeout 1s] [--size 100] [--dscp 0] [--key-file FILE]
-//                         [--icmp-socket auto|datagram|raw] [--json]
+//                         [--icmp-socket auto|datagram|raw]
+//                         [--clock auto|synchronized|unsynchronized] [--json]
 //
 // prints RTT min/p50/p90/p99/max, loss, duplicates, reordering, jitter (RFC 3550 and IPDV
 // p50/p99), one-way delays when both clocks are synchronised, and the timestamp source; with

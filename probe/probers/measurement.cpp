@@ -1,6 +1,7 @@
 #include "probe/probers/measurement.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -23,12 +24,17 @@ using std::chrono::nanoseconds;
 
 constexpr std::uint32_t kMaxCount = 1'000'000;
 
-// Feeds a prober's events to the recorder; an event the recorder refuses is counted there.
+// Feeds a prober's events to the recorder (an event it refuses is counted there), and keeps the
+// RTT of each reply the recorder counts as received.
 class RecorderListener : public ProbeListener {
  public:
   explicit RecorderListener(stats::IntervalRecorder& recorder) : recorder_(recorder) {}
   void OnSent(const stats::ProbeSent& sent) override { (void)recorder_.OnSent(sent); }
-  void OnReply(const stats::ProbeReply& reply) override { (void)recorder_.OnReply(reply); }
+  void OnReply(const stats::ProbeReply& reply) override {
+    Result<stats::ReplyOutcome> outcome = recorder_.OnReply(reply);
+    if (outcome && *outcome == stats::ReplyOutcome::kReceived) rtts.push_back(reply.rtt);
+  }
+  std::vector<nanoseconds> rtts;
 
  private:
   stats::IntervalRecorder& recorder_;
@@ -74,13 +80,20 @@ Result<ProberHandle> MakeProber(boost::asio::io_context& io, const Clock& clock,
       .dscp = options.dscp};
   auto prober = StampProber::Make(io, clock, std::move(codec), stamp_options, listener);
   if (!prober) return tl::unexpected(prober.error());
-  (*prober)->SetClockErrorEstimate(HostClockErrorEstimate());
+  (*prober)->SetClockErrorEstimate(ClockErrorEstimate(options.clock_sync));
   handle.timestamping = (*prober)->timestamping();
   handle.prober = std::move(*prober);
   return handle;
 }
 
 double Seconds(nanoseconds value) { return static_cast<double>(value.count()) * 1e-9; }
+
+// Nearest rank over sorted samples, as LogHistogram::Quantile ranks.
+std::optional<nanoseconds> ExactQuantile(const std::vector<nanoseconds>& sorted, double q) {
+  if (sorted.empty()) return std::nullopt;
+  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size()) - 1e-9));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
 
 std::optional<nanoseconds> Quantile(const histogram::LogHistogram& histogram, double q) {
   if (histogram.Empty()) return std::nullopt;
@@ -169,6 +182,8 @@ Result<MeasurementReport> RunMeasurement(const MeasurementOptions& options, cons
   report.options = options;
   report.counters = handle->prober->counters();
   report.timestamping = handle->timestamping;
+  report.rtts = std::move(listener.rtts);
+  std::sort(report.rtts.begin(), report.rtts.end());
   for (const stats::IntervalSummary& summary : recorder->CloseDue()) {
     if (Status merged = report.summary.Merge(summary); !merged) {
       return tl::unexpected(merged.error());
@@ -188,9 +203,11 @@ std::string FormatMeasurementText(const MeasurementReport& report) {
   text += fmt::format(
       "sent {}  received {}  late {}  lost {} ({:.3f}%)  duplicated {}  reordered {}\n", c.sent,
       c.received, c.late, c.lost, 100 * LossRatio(c), c.duplicated, c.reordered);
-  text += fmt::format("rtt      min {}  p50 {}  p90 {}  p99 {}  max {}\n", Millis(s.rtt.Min()),
-                      Millis(Quantile(s.rtt, 0.5)), Millis(Quantile(s.rtt, 0.9)),
-                      Millis(Quantile(s.rtt, 0.99)), Millis(s.rtt.Max()));
+  const std::vector<nanoseconds>& rtts = report.rtts;
+  text += fmt::format("rtt      min {}  p50 {}  p90 {}  p99 {}  max {}\n",
+                      Millis(ExactQuantile(rtts, 0)), Millis(ExactQuantile(rtts, 0.5)),
+                      Millis(ExactQuantile(rtts, 0.9)), Millis(ExactQuantile(rtts, 0.99)),
+                      Millis(ExactQuantile(rtts, 1)));
   text += fmt::format("jitter   rfc3550 {}  ipdv p50 {}  ipdv p99 {}\n", Millis(s.rfc3550_jitter),
                       Millis(Quantile(s.ipdv_magnitude, 0.5)),
                       Millis(Quantile(s.ipdv_magnitude, 0.99)));
@@ -239,11 +256,11 @@ std::string FormatMeasurementJson(const MeasurementReport& report) {
       {"reordered", c.reordered},
       {"timestamp_source", stats::TimestampSourceName(s.timestamp_source)},
       {"rtt_seconds",
-       {{"min", SecondsOrNull(s.rtt.Min())},
-        {"p50", SecondsOrNull(Quantile(s.rtt, 0.5))},
-        {"p90", SecondsOrNull(Quantile(s.rtt, 0.9))},
-        {"p99", SecondsOrNull(Quantile(s.rtt, 0.99))},
-        {"max", SecondsOrNull(s.rtt.Max())}}},
+       {{"min", SecondsOrNull(ExactQuantile(report.rtts, 0))},
+        {"p50", SecondsOrNull(ExactQuantile(report.rtts, 0.5))},
+        {"p90", SecondsOrNull(ExactQuantile(report.rtts, 0.9))},
+        {"p99", SecondsOrNull(ExactQuantile(report.rtts, 0.99))},
+        {"max", SecondsOrNull(ExactQuantile(report.rtts, 1))}}},
       {"jitter_seconds",
        {{"rfc3550", SecondsOrNull(s.rfc3550_jitter)},
         {"ipdv_p50", SecondsOrNull(Quantile(s.ipdv_magnitude, 0.5))},

@@ -46,6 +46,19 @@ constexpr std::size_t kMaxControlClients = 16;
 constexpr std::chrono::nanoseconds kMaxReadInterval = std::chrono::milliseconds(1);
 constexpr std::chrono::nanoseconds kMinReadInterval = std::chrono::microseconds(200);
 
+// AddressSanitizer maps terabytes of shadow memory; locking it all would exhaust the machine.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 Error SystemError(const std::string& step) {
   return Error{ErrorCode::kIo, step + ": " + std::strerror(errno)};
 }
@@ -105,7 +118,7 @@ void TuneForPrecision(int realtime_priority) {
   if (prctl(PR_SET_TIMERSLACK, 1UL) != 0) {
     spdlog::warn("event=timer_slack_unchanged error={}", KvQuote(std::strerror(errno)));
   }
-  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+  if (!kAddressSanitizer && mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
     spdlog::warn("event=mlockall_failed error={}", KvQuote(std::strerror(errno)));
   }
   if (realtime_priority > 0) {

@@ -112,8 +112,12 @@ TEST_F(LossTest, IrttSeesLossOnlyInTheLossyDirection) {
   ASSERT_TRUE(run.has_value());
   const auto lost_up = std::count(run->lost_up.begin(), run->lost_up.end(), true);
   const CountInterval interval = Binomial99(run->packets_sent, 0.03);
-  RecordProperty("irtt_upstream_loss", fmt::format("{} of {} (99% interval {}..{})", lost_up,
-                                                   run->packets_sent, interval.low, interval.high));
+  const std::string summary =
+      fmt::format("irtt: {} of {} requests lost upstream (99% interval {}..{}), {} replies lost",
+                  lost_up, run->packets_sent, interval.low, interval.high,
+                  run->server_packets_received - run->packets_received);
+  std::printf("%s\n", summary.c_str());
+  RecordProperty("irtt_upstream_loss", summary);
   EXPECT_GE(lost_up, interval.low);
   EXPECT_LE(lost_up, interval.high);
   EXPECT_EQ(run->packets_sent - run->server_packets_received, lost_up);
@@ -130,10 +134,12 @@ TEST_F(LossTest, DuplicationAndReorderingAsIrttCountsThem) {
   const auto run = Irtt(3000);
   ASSERT_TRUE(run.has_value());
   const nlohmann::json up = Counters(0), down = Counters(1);
-  RecordProperty("irtt_duplicates", fmt::format("{} (emulator duplicated {})", run->duplicates,
-                                                down["duplicated"].get<int>()));
-  RecordProperty("irtt_late", fmt::format("{} (emulator reordered {})", run->late_packets,
-                                          up["reordered"].get<int>()));
+  const std::string summary = fmt::format(
+      "irtt: {} duplicate replies of {} (emulator duplicated {}), {} late (emulator reordered {})",
+      run->duplicates, run->packets_received, down["duplicated"].get<int>(), run->late_packets,
+      up["reordered"].get<int>());
+  std::printf("%s\n", summary.c_str());
+  RecordProperty("irtt_duplicates_and_reordering", summary);
   const CountInterval duplicates = Binomial99(run->packets_received, 0.05);
   EXPECT_GE(run->duplicates, duplicates.low);
   EXPECT_LE(run->duplicates, duplicates.high);

@@ -10,14 +10,15 @@
 //     through forwarding, the veth and, for an echo, the far end's reply inside the verdict call.
 //     Reported as counter cpu_s_per_10k_packets (packets through the emulator: 2 per echo).
 
-#include <benchmark/benchmark.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
 
 #include "config/yaml/diagnostics.h"
 #include "lab/emulator/wan_emulator.h"

@@ -12,7 +12,7 @@
 
 #include "common/logging.h"
 #include "lab/cli/lab_commands.h"
-#include "lab/daemon/emulator_daemon.h"
+#include "lab/daemon/emulator_process.h"
 
 int main(int argc, char** argv) {
   using namespace linkmon::lab;

@@ -4,9 +4,10 @@
 // addresses, and each direction's properties, live from the emulator when the lab is up (so a
 // `set` shows) or as the topology file says when it is not.
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "lab/topology/topology.h"
 

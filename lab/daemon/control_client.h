@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"

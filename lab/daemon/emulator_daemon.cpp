@@ -1,36 +1,29 @@
 #include "lab/daemon/emulator_daemon.h"
 
-#include <sched.h>
 #include <signal.h>
-#include <spdlog/spdlog.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <map>
+
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "common/logging.h"
-#include "config/yaml/diagnostics.h"
-#include "lab/daemon/control_client.h"
+#include "lab/daemon/control_server.h"
 #include "lab/daemon/duplicate_sender.h"
 #include "lab/daemon/nfqueue.h"
+#include "lab/daemon/unique_fd.h"
 #include "lab/emulator/wake_lead.h"
 #include "lab/emulator/wan_emulator.h"
 #include "lab/netns/lab_builder.h"
-#include "lab/netns/lab_sweeper.h"
 #include "lab/netns/netns_scope.h"
 #include "lab/topology/naming.h"
-#include "lab/topology/topology_loader.h"
 
 namespace linkmon::lab {
 
@@ -41,50 +34,13 @@ namespace {
 constexpr std::uint32_t kMaxHeldPerDirection = 8192;
 // Datagrams read per loop turn, so that a flood cannot starve releases.
 constexpr std::size_t kMaxReadsPerTurn = 64;
-constexpr std::size_t kMaxControlClients = 16;
 // Lazy reading's bounds (Impl::UpdateReadInterval).
 constexpr std::chrono::nanoseconds kMaxReadInterval = std::chrono::milliseconds(1);
 constexpr std::chrono::nanoseconds kMinReadInterval = std::chrono::microseconds(200);
 
-// AddressSanitizer maps terabytes of shadow memory; locking it all would exhaust the machine.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
-
 Error SystemError(const std::string& step) {
   return Error{ErrorCode::kIo, step + ": " + std::strerror(errno)};
 }
-
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      Reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  ~UniqueFd() { Reset(); }
-  int get() const { return fd_; }
-  void Reset() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 timespec ToTimespec(std::chrono::nanoseconds duration) {
   const auto ns = duration.count();
@@ -111,45 +67,6 @@ class LabVerdictSink final : public VerdictSink {
   NfQueue& nfqueue_;
   DuplicateSender& duplicates_;
 };
-
-// Scheduling for precision; each step is best effort (an unprivileged test run still works, less
-// precisely) and says so in the log.
-void TuneForPrecision(int realtime_priority) {
-  if (prctl(PR_SET_TIMERSLACK, 1UL) != 0) {
-    spdlog::warn("event=timer_slack_unchanged error={}", KvQuote(std::strerror(errno)));
-  }
-  if (!kAddressSanitizer && mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
-    spdlog::warn("event=mlockall_failed error={}", KvQuote(std::strerror(errno)));
-  }
-  if (realtime_priority > 0) {
-    sched_param param{};
-    param.sched_priority = realtime_priority;
-    // Children (tc for `set rate`, ip for the teardown) go back to the normal scheduler.
-    if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &param) != 0) {
-      spdlog::warn("event=realtime_refused priority={} error={}", realtime_priority,
-                   KvQuote(std::strerror(errno)));
-    }
-  }
-}
-
-Result<UniqueFd> ListenControl(const std::filesystem::path& path) {
-  UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (fd.get() < 0) return tl::unexpected(SystemError("control socket"));
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  const std::string text = path.string();
-  if (text.size() >= sizeof address.sun_path) {
-    return MakeError(ErrorCode::kInvalidArgument, "control socket path too long: " + text);
-  }
-  std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
-  unlink(text.c_str());
-  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    return tl::unexpected(SystemError("bind " + text));
-  }
-  chmod(text.c_str(), 0600);  // changing a lab is for the user who runs it (root)
-  if (listen(fd.get(), 8) != 0) return tl::unexpected(SystemError("listen " + text));
-  return fd;
-}
 
 }  // namespace
 
@@ -183,10 +100,6 @@ class EmulatorDaemon::Impl {
     emulator_.emplace(topology_, *sink_);
     for (std::uint16_t q = 0; q < emulator_->direction_count(); ++q) SyncCopyMode(q);
 
-    auto control = ListenControl(paths.control_socket);
-    if (!control) return tl::unexpected(control.error());
-    control_ = std::move(*control);
-
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
@@ -196,16 +109,19 @@ class EmulatorDaemon::Impl {
 
     epoll_ = UniqueFd(epoll_create1(EPOLL_CLOEXEC));
     if (epoll_.get() < 0) return tl::unexpected(SystemError("epoll_create1"));
-    for (int fd : {signals_.get(), control_.get()}) {
-      if (auto added = Watch(fd, EPOLLIN); !added) return added;
-    }
+    if (auto added = Watch(signals_.get(), EPOLLIN); !added) return added;
+    auto control = ControlServer::Listen(
+        paths.control_socket, [this](const nlohmann::json& request) { return Handle(request); },
+        {.add = [this](int fd) { return Watch(fd, EPOLLIN).has_value(); },
+         .remove = [this](int fd) { epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }});
+    if (!control) return tl::unexpected(control.error());
+    control_ = std::move(*control);
     if (auto added = Watch(nfqueue_->fd(), EPOLLIN | EPOLLONESHOT); !added) return added;
     UpdateReadInterval();
 
     std::ofstream pid_file(paths.pid_file);
     pid_file << getpid() << "\n";
     if (!pid_file) return MakeError(ErrorCode::kIo, "cannot write " + paths.pid_file.string());
-    TuneForPrecision(topology_.emulator.realtime_priority);
     return {};
   }
 
@@ -237,10 +153,8 @@ class EmulatorDaemon::Impl {
             spdlog::info("event=signal signal={}", info.ssi_signo);
             running_ = false;
           }
-        } else if (fd == control_.get()) {
-          AcceptClients();
-        } else {
-          ServeClient(fd);
+        } else if (control_->Owns(fd)) {
+          control_->OnReadable(fd);
         }
       }
       MonotonicTime now = clock_.MonotonicNow();
@@ -359,52 +273,8 @@ class EmulatorDaemon::Impl {
     }
   }
 
-  void AcceptClients() {
-    while (true) {
-      const int fd = accept4(control_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0) return;
-      if (clients_.size() >= kMaxControlClients || !Watch(fd, EPOLLIN)) {
-        close(fd);
-        continue;
-      }
-      clients_[fd] = std::string();
-    }
-  }
-
-  void ServeClient(int fd) {
-    auto it = clients_.find(fd);
-    if (it == clients_.end()) return;
-    char buffer[4096];
-    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    if (n > 0) it->second.append(buffer, static_cast<std::size_t>(n));
-    const auto newline = it->second.find('\n');
-    if (n > 0 && newline == std::string::npos && it->second.size() < kMaxControlRequestBytes) {
-      return;  // more to come
-    }
-    if (newline != std::string::npos) {
-      const std::string reply = Handle(it->second.substr(0, newline)).dump() + "\n";
-      // Replies are small; a client that does not read within 100 ms loses its answer.
-      timeval timeout{.tv_sec = 0, .tv_usec = 100'000};
-      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-      std::size_t sent = 0;
-      while (sent < reply.size()) {
-        const ssize_t w = send(fd, reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL);
-        if (w <= 0) break;
-        sent += static_cast<std::size_t>(w);
-      }
-    }
-    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
-    close(fd);
-    clients_.erase(it);
-  }
-
-  nlohmann::json Handle(const std::string& text) {
-    const auto request = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (request.is_discarded() || !request.is_object() || !request.contains("command") ||
-        !request["command"].is_string()) {
-      return {{"ok", false}, {"error", "malformed request"}};
-    }
+  // Answers a control request (control_client.h describes them).
+  nlohmann::json Handle(const nlohmann::json& request) {
     const std::string command = request["command"];
     if (command == "show") {
       nlohmann::json reply = emulator_->Snapshot();
@@ -461,8 +331,8 @@ class EmulatorDaemon::Impl {
   std::optional<LabVerdictSink> sink_;
   std::optional<WanEmulator> emulator_;
   WakeLead lead_;
-  UniqueFd timestamps_, control_, signals_, epoll_;
-  std::map<int, std::string> clients_;
+  UniqueFd timestamps_, signals_, epoll_;
+  std::unique_ptr<ControlServer> control_;
   // The release the current sleep is for (its lateness teaches the lead).
   std::optional<MonotonicTime> release_target_;
   MonotonicTime group_end_{};  // the last release of the group the sleep is for
@@ -492,56 +362,5 @@ Result<std::unique_ptr<EmulatorDaemon>> EmulatorDaemon::Start(const Topology& to
 }
 
 Status EmulatorDaemon::Run() { return impl_->Run(); }
-
-int RunEmulatorProcess(const std::filesystem::path& state_dir, const DaemonOptions& options) {
-  auto report = [&](const std::string& line) {
-    if (options.ready_fd < 0) return;
-    (void)!write(options.ready_fd, line.data(), line.size());
-    close(options.ready_fd);
-  };
-  config::yaml::Diagnostics diagnostics;
-  auto topology = LoadTopology(state_dir / "topology.yaml", diagnostics);
-  if (!topology) {
-    for (const auto& line : diagnostics.SortedStrings()) spdlog::error("event=topology {}", line);
-    report("error: cannot read " + (state_dir / "topology.yaml").string() + "\n");
-    return 2;
-  }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigprocmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-
-  RealClock clock;
-  int exit_code = 0;
-  {
-    auto daemon = EmulatorDaemon::Start(*topology, clock);
-    if (!daemon) {
-      spdlog::error("event=emulator_start_failed error={}", KvQuote(daemon.error().message));
-      report("error: " + daemon.error().message + "\n");
-      exit_code = 1;
-    } else {
-      spdlog::info("event=emulator_ready lab={} directions={} pid={}", topology->name,
-                   topology->directions.size(), getpid());
-      report("ready\n");
-      if (auto ran = (*daemon)->Run(); !ran) {
-        spdlog::error("event=emulator_failed error={}", KvQuote(ran.error().message));
-        exit_code = 1;
-      }
-    }
-  }
-  // Whatever ended the emulator, the lab goes with it: a lab without its emulator drops every
-  // packet between sites, which would pass for an outage.
-  auto swept = SweepLab(topology->name, {.self_pid = getpid()});
-  if (!swept) {
-    spdlog::error("event=lab_removal_failed lab={} error={}", topology->name,
-                  KvQuote(swept.error().message));
-    return 1;
-  }
-  spdlog::info("event=lab_removed lab={} namespaces={}", topology->name,
-               swept->removed_namespaces.size());
-  return exit_code;
-}
 
 }  // namespace linkmon::lab

@@ -21,11 +21,6 @@
 
 namespace linkmon::lab {
 
-struct DaemonOptions {
-  // Where "ready\n" (or "error: ...\n") is written once the emulator serves, then closed; -1: none.
-  int ready_fd = -1;
-};
-
 class EmulatorDaemon {
  public:
   // Opens the NFQUEUE and raw sockets in the lab's WAN namespace, the control socket, and writes
@@ -43,8 +38,5 @@ class EmulatorDaemon {
   explicit EmulatorDaemon(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// The `emulate` command: Start, report readiness, Run, then remove the lab. Returns an exit code.
-int RunEmulatorProcess(const std::filesystem::path& state_dir, const DaemonOptions& options);
 
 }  // namespace linkmon::lab

@@ -8,9 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-extern "C" {
+// The header declares its functions extern "C" itself.
 #include <libnetfilter_queue/libnetfilter_queue.h>
-}
 
 namespace linkmon::lab {
 

@@ -1,6 +1,7 @@
 #include "lab/emulator/wan_emulator.h"
 
 #include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "lab/emulator/random.h"

@@ -9,12 +9,13 @@
 #include <array>
 #include <cstdint>
 #include <iterator>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "common/clock.h"
 #include "common/result.h"

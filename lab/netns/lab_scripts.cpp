@@ -1,9 +1,9 @@
 #include "lab/netns/lab_scripts.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "lab/topology/naming.h"
 

@@ -6,10 +6,11 @@
 // it.
 
 #include <chrono>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "common/result.h"
 #include "common/units.h"

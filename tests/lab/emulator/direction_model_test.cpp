@@ -1,10 +1,10 @@
-#include "lab/emulator/direction_model.h"
-
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <cmath>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "lab/emulator/direction_model.h"
 
 namespace linkmon::lab {
 namespace {

@@ -1,6 +1,6 @@
-#include "lab/emulator/held_packets.h"
-
 #include <gtest/gtest.h>
+
+#include "lab/emulator/held_packets.h"
 
 namespace linkmon::lab {
 namespace {

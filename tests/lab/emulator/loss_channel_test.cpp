@@ -1,8 +1,8 @@
-#include "lab/emulator/loss_channel.h"
+#include <cmath>
 
 #include <gtest/gtest.h>
 
-#include <cmath>
+#include "lab/emulator/loss_channel.h"
 
 namespace linkmon::lab {
 namespace {

@@ -1,8 +1,8 @@
-#include "lab/emulator/random.h"
+#include <cmath>
 
 #include <gtest/gtest.h>
 
-#include <cmath>
+#include "lab/emulator/random.h"
 
 namespace linkmon::lab {
 namespace {

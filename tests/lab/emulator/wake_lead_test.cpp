@@ -1,8 +1,7 @@
-#include "lab/emulator/wake_lead.h"
-
 #include <gtest/gtest.h>
 
 #include "lab/emulator/random.h"
+#include "lab/emulator/wake_lead.h"
 
 namespace linkmon::lab {
 namespace {

@@ -1,11 +1,10 @@
-#include "lab/emulator/wan_emulator.h"
-
-#include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "lab/emulator/wan_emulator.h"
 #include "lab/topology/topology_loader.h"
 
 namespace linkmon::lab {

@@ -23,9 +23,6 @@
 // attempt misses on a quiet machine (or misses the median), and is skipped, with every figure
 // reported, only when every attempt missed the p99 on a machine too slow to judge it.
 
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -33,6 +30,9 @@
 #include <fstream>
 #include <functional>
 #include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "tests/lab/integration/lab_fixture.h"
 #include "tests/lab/integration/measurements.h"

@@ -5,16 +5,17 @@
 // TearDown() always takes every lab down again, also when the test failed. Background processes
 // the test starts (servers inside the lab) are stopped by PID before that.
 
-#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/support/subprocess.h"
 

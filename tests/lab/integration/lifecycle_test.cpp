@@ -1,8 +1,6 @@
 // The lab's life: up, status, exec, down; a stale lab replaced; SIGINT/SIGTERM; two labs side by
 // side; and the host's own network never touched.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,6 +8,9 @@
 #include <functional>
 #include <sstream>
 #include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "tests/lab/integration/lab_fixture.h"
 #include "tests/lab/integration/measurements.h"

@@ -2,13 +2,13 @@
 // seeded from the topology (lt3: seed 11), so each run loses the same packets: these statistical
 // checks cannot flake, and the 99 % intervals say the seeded run is an ordinary one.
 
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "tests/lab/integration/lab_fixture.h"
 #include "tests/lab/integration/measurements.h"

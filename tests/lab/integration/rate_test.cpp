@@ -2,10 +2,10 @@
 // carries them; TCP's goodput is what is left after its and IP's headers: 1448 of every 1500
 // bytes with a 1500-byte MTU (96.5 Mbit/s), 8948 of 9000 with jumbo frames (99.4 Mbit/s).
 
+#include <thread>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-
-#include <thread>
 
 #include "tests/lab/integration/lab_fixture.h"
 

@@ -1,13 +1,13 @@
 // `linkmon-lab set` changes a running link: the delay fping sees moves within one second, and
 // moves back, as a test or the demo causes and ends an SLA breach.
 
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <chrono>
 #include <sstream>
 #include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "tests/lab/integration/lab_fixture.h"
 

@@ -1,7 +1,6 @@
-#include "lab/netns/lab_scripts.h"
-
 #include <gtest/gtest.h>
 
+#include "lab/netns/lab_scripts.h"
 #include "lab/topology/topology_loader.h"
 
 namespace linkmon::lab {

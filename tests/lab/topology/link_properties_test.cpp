@@ -1,8 +1,7 @@
-#include "lab/topology/link_properties.h"
-
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
+
+#include "lab/topology/link_properties.h"
 
 namespace linkmon::lab {
 namespace {

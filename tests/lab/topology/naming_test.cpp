@@ -1,6 +1,6 @@
-#include "lab/topology/naming.h"
-
 #include <gtest/gtest.h>
+
+#include "lab/topology/naming.h"
 
 namespace linkmon::lab {
 namespace {

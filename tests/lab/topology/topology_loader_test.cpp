@@ -1,7 +1,7 @@
-#include "lab/topology/topology_loader.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "lab/topology/topology_loader.h"
 
 namespace linkmon::lab {
 namespace {

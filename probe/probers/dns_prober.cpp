@@ -11,6 +11,7 @@
 #include "probe/probers/dns_message.h"
 #include "probe/probers/kernel_time.h"
 #include "probe/probers/sent_probes.h"
+#include "probe/probers/transmit_stamps.h"
 
 namespace linkmon::probers {
 
@@ -73,6 +74,9 @@ class DnsProber::Session : public std::enable_shared_from_this<DnsProber::Sessio
       return MakeError(sent.error().code, "dns prober: " + sent.error().message);
     }
     sent_.Add(sequence, transmit_count_++, probe);
+    transmit_stamps_.OnSent();
+    counters_.kernel_transmit_stamps +=
+        transmit_stamps_.Collect(socket_.native_handle(), sent_, /*limit=*/1);
     sequence_by_id_[id] = sequence;
     ++counters_.probes_sent;
     listener_->OnSent({.sequence = sequence, .sent = probe.monotonic});
@@ -103,22 +107,13 @@ class DnsProber::Session : public std::enable_shared_from_this<DnsProber::Sessio
  private:
   void HandleReadable() {
     int fd = socket_.native_handle();
-    for (std::size_t i = 0; i < options_.max_replies_per_turn; ++i) {
-      Result<net::TransmitTimestamp> stamp = net::ReadTransmitTimestamp(fd);
-      if (!stamp) {
-        if (stamp.error().code == ErrorCode::kUnavailable) break;
-        continue;
-      }
-      if (sent_.SetKernelTime(stamp->id, stamp->time)) ++counters_.kernel_transmit_stamps;
-    }
-    for (std::size_t i = 0; i < options_.max_replies_per_turn; ++i) {
-      Result<net::ReceivedDatagram> received = net::ReceiveDatagram(fd, response_);
-      if (!received) {
-        if (received.error().code == ErrorCode::kUnavailable) break;
-        continue;  // ECONNREFUSED from an earlier query: that probe is lost
-      }
-      HandleResponse(*received);
-    }
+    counters_.kernel_transmit_stamps +=
+        transmit_stamps_.Collect(fd, sent_, options_.max_replies_per_turn);
+    // One response per wake-up: waiting again re-arms the socket, which wakes at once if more
+    // are queued, while reading until EAGAIN would cost a system call per wake-up for nothing.
+    // (An error here is ECONNREFUSED from an earlier query: that probe is lost.)
+    Result<net::ReceivedDatagram> received = net::ReceiveDatagram(fd, response_);
+    if (received) HandleResponse(*received);
     if (socket_.is_open()) WaitReadable();
   }
 
@@ -190,6 +185,7 @@ class DnsProber::Session : public std::enable_shared_from_this<DnsProber::Sessio
   std::unordered_map<std::uint16_t, std::uint32_t> sequence_by_id_;
   std::uint16_t id_offset_ = 0;
   std::uint32_t transmit_count_ = 0;
+  TransmitStamps transmit_stamps_;
   ProberCounters counters_;
   DnsRcodeCounts rcodes_;
   std::vector<std::uint8_t> response_;

@@ -77,6 +77,7 @@ Result<std::uint32_t> IcmpEchoService::Send(std::uint32_t flow, std::uint32_t se
   std::uint32_t transmit_id = transmit_count_++;
   transmit_flows_.emplace_back(transmit_id, flow);
   if (transmit_flows_.size() > kTransmitFlowsKept) transmit_flows_.pop_front();
+  ++outstanding_stamps_;
   return transmit_id;
 }
 
@@ -100,20 +101,7 @@ void IcmpEchoService::WaitReadable() {
 
 void IcmpEchoService::HandleReadable() {
   int fd = descriptor_.native_handle();
-  for (std::size_t i = 0; i < options_.max_replies_per_turn; ++i) {
-    Result<net::TransmitTimestamp> stamp = net::ReadTransmitTimestamp(fd);
-    if (!stamp) {
-      if (stamp.error().code == ErrorCode::kUnavailable) break;
-      continue;
-    }
-    for (const auto& [id, flow] : transmit_flows_) {
-      if (id != stamp->id) continue;
-      if (auto found = flows_.find(flow); found != flows_.end()) {
-        found->second->OnTransmitTimestamp(id, stamp->time);
-      }
-      break;
-    }
-  }
+  CollectTransmitStamps(options_.max_replies_per_turn);
   for (std::size_t i = 0; i < options_.max_replies_per_turn; ++i) {
     Result<net::ReceivedDatagram> received = net::ReceiveDatagram(fd, reply_);
     if (!received) {
@@ -123,6 +111,25 @@ void IcmpEchoService::HandleReadable() {
     HandleDatagram(*received);
   }
   if (descriptor_.is_open()) WaitReadable();
+}
+
+void IcmpEchoService::CollectTransmitStamps(std::size_t limit) {
+  int fd = descriptor_.native_handle();
+  for (std::size_t i = 0; i < limit && outstanding_stamps_ > 0; ++i) {
+    Result<net::TransmitTimestamp> stamp = net::ReadTransmitTimestamp(fd);
+    if (!stamp) {
+      if (stamp.error().code == ErrorCode::kUnavailable) break;
+      continue;
+    }
+    --outstanding_stamps_;
+    for (const auto& [id, flow] : transmit_flows_) {
+      if (id != stamp->id) continue;
+      if (auto found = flows_.find(flow); found != flows_.end()) {
+        found->second->OnTransmitTimestamp(id, stamp->time);
+      }
+      break;
+    }
+  }
 }
 
 void IcmpEchoService::HandleDatagram(const net::ReceivedDatagram& received) {

@@ -66,6 +66,12 @@ class IcmpEchoService : public std::enable_shared_from_this<IcmpEchoService> {
   Result<std::uint32_t> Send(std::uint32_t flow, std::uint32_t sequence,
                              const boost::asio::ip::address& target, std::size_t icmp_size);
 
+  // Reads up to `limit` transmit timestamps while any can be queued, handing each to its flow.
+  // A prober calls it right after Send has returned and it has recorded the probe: the software
+  // stamp is usually queued before sendto() returns, and reading it then spares the wake-up its
+  // error-queue entry would cause (transmit_stamps.h).
+  void CollectTransmitStamps(std::size_t limit);
+
   void Close();
 
   icmp::IpVersion version() const { return options_.version; }
@@ -96,6 +102,7 @@ class IcmpEchoService : public std::enable_shared_from_this<IcmpEchoService> {
   std::uint32_t next_flow_ = 1;
   std::unordered_map<std::uint32_t, IcmpFlow*> flows_;
   std::uint32_t transmit_count_ = 0;
+  std::uint32_t outstanding_stamps_ = 0;  // sent datagrams whose TX stamp is not read yet
   // Which flow sent each recent datagram, by transmit id, for routing TX timestamps.
   std::deque<std::pair<std::uint32_t, std::uint32_t>> transmit_flows_;
   std::vector<std::uint8_t> request_;

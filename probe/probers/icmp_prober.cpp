@@ -52,6 +52,7 @@ Status IcmpProber::Send(std::uint32_t sequence) {
     return tl::unexpected(transmit_id.error());
   }
   sent_.Add(sequence, *transmit_id, probe);
+  service_->CollectTransmitStamps(1);
   ++counters_.probes_sent;
   listener_->OnSent({.sequence = sequence, .sent = probe.monotonic});
   return {};

@@ -8,6 +8,7 @@
 #include "probe/net/datagram_io.h"
 #include "probe/probers/kernel_time.h"
 #include "probe/probers/sent_probes.h"
+#include "probe/probers/transmit_stamps.h"
 #include "probe/stamp/timestamp.h"
 
 namespace linkmon::probers {
@@ -87,6 +88,9 @@ class StampProber::Session : public std::enable_shared_from_this<StampProber::Se
       return MakeError(sent.error().code, "stamp prober: " + sent.error().message);
     }
     sent_.Add(sequence, transmit_count_++, probe);
+    transmit_stamps_.OnSent();
+    counters_.kernel_transmit_stamps +=
+        transmit_stamps_.Collect(socket_.native_handle(), sent_, /*limit=*/1);
     ++counters_.probes_sent;
     listener_->OnSent({.sequence = sequence, .sent = probe.monotonic});
     return {};
@@ -121,25 +125,19 @@ class StampProber::Session : public std::enable_shared_from_this<StampProber::Se
   void HandleReadable() {
     int fd = socket_.native_handle();
     // Transmit timestamps first, so that replies find their probe's kernel send time.
-    for (std::size_t i = 0; i < options_.max_replies_per_turn; ++i) {
-      Result<net::TransmitTimestamp> stamp = net::ReadTransmitTimestamp(fd);
-      if (!stamp) {
-        if (stamp.error().code == ErrorCode::kUnavailable) break;
-        continue;  // an error-queue entry that is not a timestamp; it was consumed
-      }
-      if (sent_.SetKernelTime(stamp->id, stamp->time)) ++counters_.kernel_transmit_stamps;
-    }
-    for (std::size_t i = 0; i < options_.max_replies_per_turn; ++i) {
-      Result<net::ReceivedDatagram> received = net::ReceiveDatagram(fd, reply_);
-      if (!received) {
-        if (received.error().code == ErrorCode::kUnavailable) break;
-        // ECONNREFUSED: an ICMP port unreachable for an earlier probe; the probe is simply lost.
-        spdlog::debug("event=stamp_prober_receive_error reflector={} error={}",
-                      KvQuote(options_.reflector.address().to_string()),
-                      KvQuote(received.error().message));
-        continue;
-      }
+    counters_.kernel_transmit_stamps +=
+        transmit_stamps_.Collect(fd, sent_, options_.max_replies_per_turn);
+    // One reply per wake-up: waiting again re-arms the socket, which wakes at once if more are
+    // queued, while reading until EAGAIN would cost a system call per wake-up for nothing (a
+    // target has one probe a second in flight).
+    Result<net::ReceivedDatagram> received = net::ReceiveDatagram(fd, reply_);
+    if (received) {
       HandleReply(*received);
+    } else if (received.error().code != ErrorCode::kUnavailable) {
+      // ECONNREFUSED: an ICMP port unreachable for an earlier probe; the probe is simply lost.
+      spdlog::debug("event=stamp_prober_receive_error reflector={} error={}",
+                    KvQuote(options_.reflector.address().to_string()),
+                    KvQuote(received.error().message));
     }
     if (socket_.is_open()) WaitReadable();
   }
@@ -210,7 +208,8 @@ class StampProber::Session : public std::enable_shared_from_this<StampProber::Se
   net::SocketAddress destination_;
   net::KernelTimestamping timestamping_ = net::KernelTimestamping::kNone;
   SentProbes sent_;
-  std::uint32_t transmit_count_ = 0;  // datagrams sent since timestamping was enabled
+  std::uint32_t transmit_count_ = 0;
+  TransmitStamps transmit_stamps_;  // datagrams sent since timestamping was enabled
   stamp::ErrorEstimate local_clock_;
   ProberCounters counters_;
   std::vector<std::uint8_t> request_;

@@ -1,7 +1,8 @@
 // Interop: Wireshark's TWAMP-Test dissector (tshark -d udp.port==PORT,twamp.test) reads the
-// packets of a real exchange with StampReflector, captured live on the loopback interface, and
-// finds the sequence numbers, TTL and padding where RFC 8762 puts them. Wireshark has no
-// STAMP-only dissector; TWAMP-Test's unauthenticated layout is the same (RFC 8762 §4.2.1).
+// packets of a real exchange between the probe's StampProber and StampReflector, captured live on
+// the loopback interface, and finds the sequence numbers, TTL and length where RFC 8762 puts them.
+// Wireshark has no STAMP-only dissector; TWAMP-Test's unauthenticated layout is the same (RFC 8762
+// §4.2.1).
 //
 // Needs tshark and permission to capture on lo (root or CAP_NET_RAW); skipped otherwise.
 
@@ -20,6 +21,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 
+#include "probe/probers/stamp_prober.h"
 #include "probe/reflector/stamp_reflector.h"
 #include "probe/stamp/stamp_packet.h"
 #include "probe/stamp/timestamp.h"
@@ -128,21 +130,25 @@ TEST(StampTsharkInteropTest, TsharkDecodesTheExchangeAsTwampTest) {
     GTEST_SKIP() << "cannot capture on lo: " << capture.Log();
   }
 
-  udp::socket sender(io, udp::endpoint(make_address("127.0.0.1"), 0));
+  // The probe's own Session-Sender, with 100-byte IPv4 packets: 72 bytes of STAMP payload.
+  struct Replies : probers::ProbeListener {
+    void OnSent(const stats::ProbeSent&) override {}
+    void OnReply(const stats::ProbeReply&) override { ++count; }
+    int count = 0;
+  } listener;
   stamp::StampCodec codec = stamp::StampCodec::Unauthenticated();
+  auto prober = probers::StampProber::Make(
+      io, clock, codec,
+      {.reflector = target, .payload_size = probers::StampPayloadSize(100, false, codec)},
+      listener);
+  ASSERT_TRUE(prober.has_value()) << prober.error().message;
   for (std::uint32_t sequence = 100; sequence < 100 + kRequests; ++sequence) {
-    std::vector<std::uint8_t> packet(60);
-    ASSERT_TRUE(codec
-                    .EncodeSender({.sequence = sequence,
-                                   .timestamp = stamp::ToNtp(clock.SystemNow()),
-                                   .error_estimate = {}},
-                                  packet)
-                    .has_value());
-    sender.send_to(boost::asio::buffer(packet), target);
+    ASSERT_TRUE((*prober)->Send(sequence).has_value());
     io.run_for(milliseconds(20));
   }
   io.run_for(milliseconds(100));
   ASSERT_EQ((*reflector)->counters().reflected_packets, static_cast<std::uint64_t>(kRequests));
+  ASSERT_EQ(listener.count, kRequests);
   ASSERT_TRUE(capture.WaitDone(std::chrono::seconds(10))) << capture.Log();
 
   testing::CommandResult decoded = testing::RunCommand(
@@ -170,8 +176,8 @@ TEST(StampTsharkInteropTest, TsharkDecodesTheExchangeAsTwampTest) {
     std::string port = std::to_string(target.port());
     EXPECT_EQ(requests[i].substr(0, requests[i].find(',', port.size() + 1)),
               port + "," + std::to_string(100 + i));
-    // Reply: reflector sequence i, sender sequence 100 + i, TTL 64, UDP length 8 + 60.
-    std::string tail = std::to_string(i) + "," + std::to_string(100 + i) + ",64,68";
+    // Reply: reflector sequence i, sender sequence 100 + i, TTL 64, UDP length 8 + 72.
+    std::string tail = std::to_string(i) + "," + std::to_string(100 + i) + ",64,80";
     EXPECT_NE(replies[i].find("," + tail), std::string::npos) << replies[i];
   }
 }

@@ -105,6 +105,10 @@ BackgroundProcess::~BackgroundProcess() {
   unlink(output_path_.c_str());
 }
 
+void LabTest::SetUp() {
+  if (geteuid() != 0) GTEST_SKIP() << "the lab needs root (it creates network namespaces)";
+}
+
 void LabTest::TearDown() {
   background_.clear();
   for (const std::string& file : brought_up_) {

@@ -70,6 +70,8 @@ class RealtimeLatencyProbe {
 
 class LabTest : public ::testing::Test {
  protected:
+  // Skips the test when not run as root: a lab creates network namespaces.
+  void SetUp() override;
   void TearDown() override;
 
   // linkmon-lab up tests/lab/topologies/<file>; the test fails (and stops) if it does not work.

@@ -1,0 +1,160 @@
+#include "probe/probers/probe_scheduler.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace linkmon::probers {
+
+namespace {
+
+using std::chrono::nanoseconds;
+
+}  // namespace
+
+nanoseconds SpreadOffset(std::size_t index, std::size_t count, nanoseconds interval) {
+  if (count == 0) return nanoseconds(0);
+  // In 128 bits: 1,000 paths times an hour in nanoseconds would overflow 64.
+  __extension__ using Wide = __int128;
+  Wide offset =
+      static_cast<Wide>(interval.count()) * static_cast<Wide>(index) / static_cast<Wide>(count);
+  return nanoseconds(static_cast<nanoseconds::rep>(offset));
+}
+
+class ProbeScheduler::PathListener : public ProbeListener {
+ public:
+  explicit PathListener(stats::IntervalRecorder& recorder) : recorder_(recorder) {}
+  void OnSent(const stats::ProbeSent& sent) override { (void)recorder_.OnSent(sent); }
+  void OnReply(const stats::ProbeReply& reply) override { (void)recorder_.OnReply(reply); }
+
+ private:
+  stats::IntervalRecorder& recorder_;
+};
+
+struct ProbeScheduler::Path {
+  Path(PathKey path_key, stats::IntervalRecorder path_recorder, nanoseconds path_interval)
+      : key(std::move(path_key)),
+        recorder(std::move(path_recorder)),
+        listener(recorder),
+        interval(path_interval) {}
+  PathKey key;
+  stats::IntervalRecorder recorder;
+  PathListener listener;
+  std::unique_ptr<Prober> prober;
+  nanoseconds interval;
+  MonotonicTime first_send{};
+  std::uint64_t sends = 0;  // probes scheduled so far: the next one is number `sends`
+  std::uint32_t next_sequence = 0;
+};
+
+ProbeScheduler::ProbeScheduler(boost::asio::io_context& io, const Clock& clock,
+                               const SchedulerOptions& options, SummarySink sink)
+    : io_(io),
+      clock_(clock),
+      options_(options),
+      sink_(std::move(sink)),
+      send_timer_(io),
+      close_timer_(io) {}
+
+ProbeScheduler::~ProbeScheduler() { Stop(); }
+
+const Prober& ProbeScheduler::prober(std::size_t index) const { return *paths_[index]->prober; }
+
+const PathKey& ProbeScheduler::path_key(std::size_t index) const { return paths_[index]->key; }
+
+Status ProbeScheduler::AddPath(const PathKey& key, nanoseconds interval, nanoseconds timeout,
+                               const ProberMaker& make_prober) {
+  if (running_) {
+    return MakeError(ErrorCode::kInvalidArgument, "scheduler: paths are added before Start");
+  }
+  if (interval <= nanoseconds(0) || timeout <= nanoseconds(0) || timeout > interval) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("scheduler: path {}: need 0 < timeout <= interval", key.ToString()));
+  }
+  stats::IntervalRecorderOptions recorder_options;
+  recorder_options.interval = options_.summary_interval;
+  recorder_options.timeout = timeout;
+  recorder_options.late_horizon = std::max(3 * timeout, timeout + options_.min_late_wait);
+  // Enough slots for every probe of an interval and its late horizon, with room to spare.
+  auto probes = static_cast<std::size_t>(
+      (options_.summary_interval + recorder_options.late_horizon) / interval + 16);
+  recorder_options.max_outstanding = std::clamp<std::size_t>(2 * probes, 64, 1'048'576);
+  Result<stats::IntervalRecorder> recorder =
+      stats::IntervalRecorder::Create(recorder_options, clock_);
+  if (!recorder) return tl::unexpected(recorder.error());
+  auto path = std::make_unique<Path>(key, std::move(*recorder), interval);
+  Result<std::unique_ptr<Prober>> prober = make_prober(path->listener);
+  if (!prober) return tl::unexpected(prober.error());
+  path->prober = std::move(*prober);
+  paths_.push_back(std::move(path));
+  return {};
+}
+
+void ProbeScheduler::Start() {
+  if (running_) return;
+  running_ = true;
+  // Start one interval's worth ahead of the recorder's origin, never before it.
+  MonotonicTime start = clock_.MonotonicNow() + std::chrono::milliseconds(1);
+  for (std::size_t i = 0; i < paths_.size(); ++i) {
+    Path& path = *paths_[i];
+    path.first_send = start + SpreadOffset(i, paths_.size(), path.interval);
+    due_.push({path.first_send, i});
+  }
+  next_close_ = clock_.MonotonicNow() + options_.close_every;
+  ArmSendTimer();
+  ArmCloseTimer();
+}
+
+void ProbeScheduler::Stop() {
+  running_ = false;
+  send_timer_.cancel();
+  close_timer_.cancel();
+}
+
+void ProbeScheduler::ArmSendTimer() {
+  if (!running_ || due_.empty()) return;
+  send_timer_.expires_at(due_.top().at);
+  send_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (!error && running_) SendDue();
+  });
+}
+
+void ProbeScheduler::SendDue() {
+  MonotonicTime now = clock_.MonotonicNow();
+  for (std::size_t sent = 0;
+       sent < options_.max_sends_per_turn && !due_.empty() && due_.top().at <= now; ++sent) {
+    Due due = due_.top();
+    due_.pop();
+    Path& path = *paths_[due.path];
+    if (now - due.at > path.interval) ++counters_.late_sends;
+    ++counters_.probes_scheduled;
+    if (!path.prober->Send(path.next_sequence)) ++counters_.send_errors;
+    ++path.next_sequence;
+    ++path.sends;
+    due_.push({path.first_send + path.interval * static_cast<std::int64_t>(path.sends), due.path});
+  }
+  ArmSendTimer();
+}
+
+void ProbeScheduler::ArmCloseTimer() {
+  if (!running_) return;
+  close_timer_.expires_at(next_close_);
+  close_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error || !running_) return;
+    CloseDue();
+    next_close_ += options_.close_every;
+    ArmCloseTimer();
+  });
+}
+
+void ProbeScheduler::CloseDue() {
+  for (const auto& path : paths_) {
+    for (const stats::IntervalSummary& summary : path->recorder.CloseDue()) {
+      ++counters_.summaries;
+      sink_(path->key, summary);
+    }
+  }
+}
+
+}  // namespace linkmon::probers

@@ -49,8 +49,7 @@ struct ProbeScheduler::Path {
 
 ProbeScheduler::ProbeScheduler(boost::asio::io_context& io, const Clock& clock,
                                const SchedulerOptions& options, SummarySink sink)
-    : io_(io),
-      clock_(clock),
+    : clock_(clock),
       options_(options),
       sink_(std::move(sink)),
       send_timer_(io),

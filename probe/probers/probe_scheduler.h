@@ -93,7 +93,6 @@ class ProbeScheduler {
   void ArmCloseTimer();
   void CloseDue();
 
-  boost::asio::io_context& io_;
   const Clock& clock_;
   SchedulerOptions options_;
   SummarySink sink_;

@@ -64,6 +64,7 @@ TEST(ProbeSchedulerTest, ProbesEveryPathAndSummarisesEachInterval) {
   scheduler.Start();
   io.run_for(milliseconds(1500));
   scheduler.Stop();
+  io.run_for(milliseconds(100));  // the replies to the last probes
 
   ASSERT_EQ(summaries.size(), static_cast<std::size_t>(kPaths));
   for (const auto& [target, list] : summaries) {

@@ -42,8 +42,8 @@ TEST(ProberMetricsTest, ExposesPerTargetCountersAndSocketsAndPassesPromtool) {
       std::string::npos);
   EXPECT_NE(text.find("linkmon_probe_icmp_socket_info{version=\"4\",dscp=\"0\",kind="),
             std::string::npos);
-  linkmon::testing::CommandResult lint =
-      linkmon::testing::RunCommand({"promtool", "check", "metrics"}, std::chrono::seconds(60), text);
+  linkmon::testing::CommandResult lint = linkmon::testing::RunCommand(
+      {"promtool", "check", "metrics"}, std::chrono::seconds(60), text);
   EXPECT_EQ(lint.exit_code, 0) << lint.output;
   resources.Close();
 }

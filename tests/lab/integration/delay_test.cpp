@@ -20,8 +20,9 @@
 // process, the emulator included, waits milliseconds. A RealtimeLatencyProbe runs during each
 // attempt; when its own p99 lateness is over 150 us the attempt's p99 says nothing about the
 // emulator. Each figure gets three attempts; it passes when one meets both bounds, fails when an
-// attempt misses on a quiet machine (or misses the median), and is skipped, with every figure
-// reported, only when every attempt missed the p99 on a machine too slow to judge it.
+// attempt on a quiet machine misses either bound or no attempt meets the median, and is skipped,
+// with every figure reported, only when every attempt that missed ran on a machine too slow to
+// judge it and the median held.
 
 #include <cmath>
 #include <csignal>
@@ -149,7 +150,9 @@ class DelayTest : public LabTest {
       if (figures.samples == 0) continue;
       median_held = median_held || figures.MedianMeets();
       if (figures.MedianMeets() && figures.P99Meets()) return;
-      if (!figures.MedianMeets() || !figures.Noisy()) judged_miss = true;
+      // A miss counts only on a machine quiet enough to judge: a stalled machine moves even the
+      // median of a tool that stamps in user space.
+      if (!figures.Noisy()) judged_miss = true;
     }
     if (!judged_miss && median_held) {
       GTEST_SKIP() << what << ": the median held, but every attempt's p99 came from a machine "

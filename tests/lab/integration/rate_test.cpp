@@ -2,6 +2,8 @@
 // carries them; TCP's goodput is what is left after its and IP's headers: 1448 of every 1500
 // bytes with a 1500-byte MTU (96.5 Mbit/s), 8948 of 9000 with jumbo frames (99.4 Mbit/s).
 
+#include <cmath>
+#include <functional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -31,32 +33,42 @@ class RateTest : public LabTest {
     if (json.is_discarded()) return 0;
     return json["end"]["sum_received"]["bits_per_second"].get<double>();
   }
+
+  // Within 3 % of `expected` in one of two runs: the link carries its rate, and a machine that
+  // stalls the emulator for milliseconds can make one run fall short.
+  void ExpectGoodput(const std::string& what, double expected,
+                     const std::function<std::string(double)>& describe) {
+    std::string runs;
+    for (int run = 1; run <= 2; ++run) {
+      const double goodput = Iperf3Goodput();
+      const std::string summary = describe(goodput);
+      std::printf("%s run %d: %s\n", what.c_str(), run, summary.c_str());
+      RecordProperty(fmt::format("{}_run{}", what, run), summary);
+      runs += "  " + summary + "\n";
+      if (std::abs(goodput - expected) <= 0.03 * expected) return;
+    }
+    ADD_FAILURE() << what << ": no run within 3% of " << expected / 1e6 << " Mbit/s:\n" << runs;
+  }
 };
 
 TEST_F(RateTest, Iperf3TcpGetsTheLinkRateLessHeaders) {
   Up("ltrate.yaml");
-  const double goodput = Iperf3Goodput();
   const double expected = kRateBps * (1500 - kTcpIpHeaderBytes) / 1500;
-  const std::string summary = fmt::format(
-      "{:.2f} Mbit/s goodput, {:.2f} Mbit/s of IP packets, expected goodput {:.2f} "
-      "({:+.2f}%)",
-      goodput / 1e6, goodput * 1500 / (1500 - kTcpIpHeaderBytes) / 1e6, expected / 1e6,
-      (goodput / expected - 1) * 100);
-  std::printf("%s\n", summary.c_str());
-  RecordProperty("iperf3_mtu1500", summary);
-  EXPECT_NEAR(goodput, expected, 0.03 * expected);
+  ExpectGoodput("iperf3_mtu1500", expected, [&](double goodput) {
+    return fmt::format(
+        "{:.2f} Mbit/s goodput, {:.2f} Mbit/s of IP packets, expected goodput {:.2f} ({:+.2f}%)",
+        goodput / 1e6, goodput * 1500 / (1500 - kTcpIpHeaderBytes) / 1e6, expected / 1e6,
+        (goodput / expected - 1) * 100);
+  });
 }
 
 TEST_F(RateTest, Iperf3TcpWithin3PercentOfTheRateOverJumboFrames) {
   Up("ltjumbo.yaml");
-  const double goodput = Iperf3Goodput();
-  const std::string summary = fmt::format(
-      "{:.2f} Mbit/s goodput over MTU 9000 ({:+.2f}% of the "
-      "configured 100 Mbit/s)",
-      goodput / 1e6, (goodput / kRateBps - 1) * 100);
-  std::printf("%s\n", summary.c_str());
-  RecordProperty("iperf3_mtu9000", summary);
-  EXPECT_NEAR(goodput, kRateBps, 0.03 * kRateBps);
+  ExpectGoodput("iperf3_mtu9000", kRateBps, [&](double goodput) {
+    return fmt::format(
+        "{:.2f} Mbit/s goodput over MTU 9000 ({:+.2f}% of the configured 100 Mbit/s)",
+        goodput / 1e6, (goodput / kRateBps - 1) * 100);
+  });
 }
 
 }  // namespace

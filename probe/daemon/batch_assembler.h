@@ -1,0 +1,70 @@
+#pragma once
+
+// Gathers the scheduler's interval summaries into upload batches
+// (common/batch/batch.h): every `upload_interval` the summaries closed since
+// the last batch are sealed into one batch with the next sequence number of
+// this run's epoch and handed to the uploader, which spools it before it sends
+// it. A batch holds at most `max_summaries` (the collector's decode limit), so
+// a long backlog is cut into several batches rather than refused.
+//
+// Thread-safety: not thread-safe; lives on the probe's io_context.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/batch/batch.h"
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/result.h"
+
+namespace linkmon::probe {
+
+using BatchSink = std::function<Status(const batch::Batch &)>;
+
+struct BatchAssemblerOptions {
+  SiteName probe;
+  std::chrono::nanoseconds upload_interval = std::chrono::seconds(10);
+  std::size_t max_summaries = 5'000;
+};
+
+class BatchAssembler {
+public:
+  // The epoch of the sequence numbers is the wall time now: a restarted probe
+  // starts a new epoch, so its numbers never collide with batches of an earlier
+  // run still in the spool.
+  BatchAssembler(boost::asio::io_context &io, const Clock &clock,
+                 BatchAssemblerOptions options, BatchSink sink);
+  BatchAssembler(const BatchAssembler &) = delete;
+  BatchAssembler &operator=(const BatchAssembler &) = delete;
+
+  void Add(const PathKey &path, const stats::IntervalSummary &summary);
+  void Start();
+  // Stops the timer and seals what is pending (at shutdown, so that nothing
+  // measured is lost).
+  void Stop();
+  // Seals the pending summaries into batches now.
+  void Flush();
+
+  std::uint64_t batches_sealed() const { return next_sequence_; }
+  std::uint64_t sink_errors() const { return sink_errors_; }
+
+private:
+  void Arm();
+
+  const Clock &clock_;
+  BatchAssemblerOptions options_;
+  BatchSink sink_;
+  boost::asio::steady_timer timer_;
+  SystemTime probe_start_;
+  std::uint64_t next_sequence_ = 0;
+  std::uint64_t sink_errors_ = 0;
+  std::vector<batch::PathSummary> pending_;
+};
+
+} // namespace linkmon::probe

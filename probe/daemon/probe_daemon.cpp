@@ -1,0 +1,335 @@
+#include "probe/daemon/probe_daemon.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+#include "common/clock.h"
+#include "common/logging.h"
+#include "config/version.h"
+#include "exporters/http/http_server.h"
+#include "exporters/http/standard_routes.h"
+#include "exporters/prometheus/build_info_collector.h"
+#include "probe/daemon/batch_assembler.h"
+#include "probe/daemon/site_paths.h"
+#include "probe/net/privileges.h"
+#include "probe/probers/builtin_probers.h"
+#include "probe/probers/host_clock.h"
+#include "probe/probers/probe_scheduler.h"
+#include "probe/probers/prober_metrics.h"
+#include "probe/probers/prober_registry.h"
+#include "probe/reflector/reflector_config.h"
+#include "probe/reflector/reflector_metrics.h"
+#include "probe/reflector/stamp_reflector.h"
+#include "probe/upload/batch_spool.h"
+#include "probe/upload/batch_uploader.h"
+#include "probe/upload/http_upload_client.h"
+
+namespace linkmon::probe {
+namespace {
+
+using config::kExitOk;
+using config::kExitRuntimeFailure;
+
+// How long a stopping probe waits for the uploader to send what it just sealed;
+// what is not sent by then stays in the spool for the next start.
+constexpr std::chrono::seconds kDrainOnStop{3};
+constexpr std::chrono::milliseconds kDrainPoll{50};
+
+probers::ClockSyncSource ClockSource(const std::string &option) {
+  if (option == "synchronized")
+    return probers::ClockSyncSource::kAssumeSynchronized;
+  if (option == "unsynchronized")
+    return probers::ClockSyncSource::kAssumeUnsynchronized;
+  return probers::ClockSyncSource::kKernel;
+}
+
+// "/" + "api/v1/ingest", "/linkmon" + "/api/v1/ingest": the API lives below the
+// URL's path.
+std::string IngestTarget(const std::string &base) {
+  std::string target = base.empty() ? "/" : base;
+  if (target.back() != '/')
+    target += '/';
+  return target + "api/v1/ingest";
+}
+
+// A failed set-up step, already logged.
+struct SetupFailed {};
+
+class ProbeDaemon {
+public:
+  ProbeDaemon(const config::DaemonOptions &options,
+              const config::Config &config)
+      : options_(options), config_(config), site_(*options.site),
+        registry_(std::make_shared<prometheus::Registry>()),
+        build_info_(std::make_shared<exporters::BuildInfoCollector>(
+            "linkmon-probe", std::string(config::LinkmonVersion()))),
+        clock_estimate_(
+            probers::ClockErrorEstimate(ClockSource(options.clock))) {}
+
+  int Run() {
+    try {
+      const config::Site *site = config_.FindSite(site_);
+      if (site != nullptr && site->reflector)
+        StartReflector();
+      const config::ProbeSite *probe = config_.FindProbe(site_);
+      if (probe != nullptr && !options_.reflector_only)
+        SetUpProbing(*probe);
+      StartHttp();
+      DropPrivileges();
+    } catch (const SetupFailed &) {
+      return kExitRuntimeFailure;
+    }
+    if (scheduler_) {
+      uploader_->Start();
+      assembler_->Start();
+      scheduler_->Start();
+    }
+    WaitForSignals();
+    spdlog::info("event=probe_started site={} paths={} reflector={} metrics={}",
+                 site_.str(), scheduler_ ? scheduler_->path_count() : 0,
+                 reflector_ ? reflector_->local_endpoint().port() : 0,
+                 server_->local_endpoint().port());
+    io_.run();
+    spdlog::info("event=probe_stopped site={} batches_sealed={}", site_.str(),
+                 assembler_ ? assembler_->batches_sealed() : 0);
+    return kExitOk;
+  }
+
+private:
+  template <typename T> T Require(Result<T> result, std::string_view event) {
+    if (!result) {
+      spdlog::critical("event={} site={} detail={}", event, site_.str(),
+                       KvQuote(result.error().message));
+      throw SetupFailed{};
+    }
+    return std::move(*result);
+  }
+  void Require(Status status, std::string_view event) {
+    if (!status) {
+      spdlog::critical("event={} site={} detail={}", event, site_.str(),
+                       KvQuote(status.error().message));
+      throw SetupFailed{};
+    }
+  }
+
+  void StartReflector() {
+    if (!config_.probe.reflector) {
+      spdlog::critical(
+          "event=reflector_setup_failed site={} detail={}", site_.str(),
+          KvQuote(
+              "the site runs a reflector but 'probe.reflector' is not set"));
+      throw SetupFailed{};
+    }
+    auto options =
+        Require(reflector::ReflectorOptionsFromConfig(*config_.probe.reflector),
+                "reflector_setup_failed");
+    reflector_ = Require(
+        reflector::StampReflector::Start(io_, clock_, std::move(options)),
+        "reflector_setup_failed");
+    reflector_->SetClockErrorEstimate(clock_estimate_);
+    reflector_metrics_ =
+        std::make_shared<reflector::ReflectorCollector>(*reflector_);
+  }
+
+  void SetUpProbing(const config::ProbeSite &probe) {
+    const config::ProbeSettings &settings = config_.probe;
+    if (!settings.collector_url) {
+      spdlog::critical("event=probe_setup_failed site={} detail={}",
+                       site_.str(),
+                       KvQuote("'probe.collector_url' is not set"));
+      throw SetupFailed{};
+    }
+    // Uploads first: a probe that cannot keep what it measures must not start
+    // measuring.
+    const std::string token_path = ExpandSitePath(settings.token_file, site_);
+    const std::string token =
+        Require(ReadTokenFile(token_path), "token_unreadable");
+    const std::filesystem::path spool_path =
+        ExpandSitePath(settings.spool_path, site_);
+    std::error_code ignored;
+    std::filesystem::create_directories(spool_path.parent_path(), ignored);
+    spool_ = std::make_unique<upload::BatchSpool>(Require(
+        upload::BatchSpool::Open(
+            {.path = spool_path, .max_bytes = settings.spool_max_bytes}),
+        "spool_open_failed"));
+    upload::HttpUploadClientOptions client_options{
+        .host = settings.collector_url->host,
+        .port = settings.collector_url->port,
+        .target = IngestTarget(settings.collector_url->path),
+        .bearer_token = token,
+        .tls = settings.collector_url->tls,
+    };
+    client_ = Require(
+        upload::HttpUploadClient::Create(io_, std::move(client_options)),
+        "uploader_setup_failed");
+    upload::UploaderOptions uploader_options;
+    uploader_options.backoff_seed = std::random_device{}();
+    uploader_ = std::make_unique<upload::BatchUploader>(
+        io_, clock_, *spool_, *client_, *registry_, uploader_options);
+    assembler_ = std::make_unique<BatchAssembler>(
+        io_, clock_,
+        BatchAssemblerOptions{.probe = site_,
+                              .upload_interval = settings.upload_interval},
+        [this](const batch::Batch &sealed) {
+          return uploader_->Submit(sealed);
+        });
+
+    // Probers: built now, while the process may still open raw sockets.
+    resources_ = std::make_unique<probers::ProberResources>(
+        io_, clock_, icmp::RandomCookie());
+    resources_->set_clock_estimate(clock_estimate_);
+    if (settings.reflector && !settings.reflector->key_file.empty()) {
+      resources_->set_stamp_key(
+          Require(stamp::HmacKey::LoadFile(settings.reflector->key_file),
+                  "stamp_key_invalid"));
+    }
+    probers::ProberRegistry registry;
+    probers::AddBuiltinProbers(registry);
+    prober_metrics_ = std::make_shared<probers::ProberCollector>(*resources_);
+    scheduler_ = std::make_unique<probers::ProbeScheduler>(
+        io_, clock_,
+        probers::SchedulerOptions{.summary_interval =
+                                      settings.summary_interval},
+        [this](const PathKey &path, const stats::IntervalSummary &summary) {
+          assembler_->Add(path, summary);
+        });
+    for (const config::Target &target : probe.targets) {
+      for (Method method : target.methods)
+        AddPath(registry, target, method);
+    }
+  }
+
+  void AddPath(const probers::ProberRegistry &registry,
+               const config::Target &target, Method method) {
+    if (method == Method::kThroughput || method == Method::kPassive) {
+      spdlog::warn(
+          "event=method_not_scheduled site={} target={} method={} detail={}",
+          site_.str(), target.name.str(), MethodName(method),
+          KvQuote(
+              "throughput and passive measurement are not run by this build"));
+      return;
+    }
+    const PathKey key{site_, target.name, method};
+    Require(scheduler_->AddPath(key, target.interval, target.timeout,
+                                [&](probers::ProbeListener &listener) {
+                                  return registry.Make(method, target,
+                                                       *resources_, listener);
+                                }),
+            "prober_setup_failed");
+    prober_metrics_->Add(target.name.str(), method, target.dscp,
+                         scheduler_->prober(scheduler_->path_count() - 1));
+  }
+
+  void StartHttp() {
+    exporters::HttpRouter router;
+    std::vector<std::weak_ptr<prometheus::Collectable>> sources{registry_,
+                                                                build_info_};
+    if (prober_metrics_)
+      sources.push_back(prober_metrics_);
+    if (reflector_metrics_)
+      sources.push_back(reflector_metrics_);
+    exporters::AddMetricsRoute(router, std::move(sources));
+    exporters::AddHealthRoutes(router, [] { return std::string(); });
+    exporters::HttpServerOptions options;
+    options.listen =
+        boost::asio::ip::tcp::endpoint(config_.probe.metrics_listen.address,
+                                       config_.probe.metrics_listen.port);
+    server_ = Require(exporters::HttpServer::Start(
+                          io_, options, std::move(router), *registry_),
+                      "listen_failed");
+  }
+
+  // Every socket is open: nothing below needs a privilege.
+  void DropPrivileges() {
+    if (!options_.user.empty()) {
+      Require(net::DropToUser(options_.user), "privilege_drop_failed");
+    }
+    Require(net::DropAllCapabilities(), "privilege_drop_failed");
+    spdlog::info("event=privileges_dropped uid={} capabilities=none",
+                 ::getuid());
+  }
+
+  void WaitForSignals() {
+    signals_.async_wait(
+        [this](const boost::system::error_code &ec, int signal) {
+          if (ec)
+            return;
+          spdlog::info("event=probe_stopping signal={}", signal);
+          if (scheduler_)
+            scheduler_->Stop();
+          if (assembler_)
+            assembler_->Stop();
+          drain_deadline_ = std::chrono::steady_clock::now() + kDrainOnStop;
+          FinishWhenDrained();
+        });
+  }
+
+  void FinishWhenDrained() {
+    if (uploader_ && !uploader_->drained() &&
+        std::chrono::steady_clock::now() < drain_deadline_) {
+      drain_timer_.expires_after(kDrainPoll);
+      drain_timer_.async_wait([this](const boost::system::error_code &ec) {
+        if (!ec)
+          FinishWhenDrained();
+      });
+      return;
+    }
+    if (uploader_)
+      uploader_->Stop();
+    server_->Stop();
+    if (resources_)
+      resources_->Close();
+    reflector_metrics_.reset();
+    reflector_.reset();
+    io_.stop();
+  }
+
+  const config::DaemonOptions &options_;
+  const config::Config &config_;
+  SiteName site_;
+  boost::asio::io_context io_{1};
+  RealClock clock_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<exporters::BuildInfoCollector> build_info_;
+  stamp::ErrorEstimate clock_estimate_;
+
+  std::unique_ptr<reflector::StampReflector> reflector_;
+  std::shared_ptr<reflector::ReflectorCollector> reflector_metrics_;
+
+  std::unique_ptr<upload::BatchSpool> spool_;
+  std::unique_ptr<upload::HttpUploadClient> client_;
+  std::unique_ptr<upload::BatchUploader> uploader_;
+  std::unique_ptr<BatchAssembler> assembler_;
+  std::unique_ptr<probers::ProberResources> resources_;
+  std::shared_ptr<probers::ProberCollector> prober_metrics_;
+  std::unique_ptr<probers::ProbeScheduler> scheduler_;
+
+  std::unique_ptr<exporters::HttpServer> server_;
+  boost::asio::signal_set signals_{io_, SIGINT, SIGTERM};
+  boost::asio::steady_timer drain_timer_{io_};
+  std::chrono::steady_clock::time_point drain_deadline_{};
+};
+
+} // namespace
+
+int RunProbeDaemon(const config::DaemonOptions &options,
+                   const config::Config &config) {
+  ProbeDaemon daemon(options, config);
+  return daemon.Run();
+}
+
+} // namespace linkmon::probe

@@ -1,0 +1,89 @@
+#include "probe/daemon/batch_assembler.h"
+
+#include <gtest/gtest.h>
+
+namespace linkmon::probe {
+namespace {
+
+using namespace std::chrono_literals;
+
+PathKey Path(const char *target, Method method) {
+  return PathKey{*SiteName::Make("xining"), *TargetName::Make(target), method};
+}
+
+stats::IntervalSummary Summary(SystemTime start, std::uint64_t sent) {
+  stats::IntervalSummary summary;
+  summary.start = start;
+  summary.duration = 10s;
+  summary.counts.sent = sent;
+  return summary;
+}
+
+class BatchAssemblerTest : public ::testing::Test {
+protected:
+  BatchAssembler Make(std::size_t max_summaries) {
+    return BatchAssembler(
+        io_, clock_,
+        {.probe = *SiteName::Make("xining"), .max_summaries = max_summaries},
+        [this](const batch::Batch &sealed) -> Status {
+          sealed_.push_back(sealed);
+          return {};
+        });
+  }
+
+  boost::asio::io_context io_;
+  FakeClock clock_;
+  std::vector<batch::Batch> sealed_;
+};
+
+TEST_F(BatchAssemblerTest, SealsWhatIsPendingInOrderWithConsecutiveSequences) {
+  BatchAssembler assembler = Make(100);
+  const SystemTime start = clock_.SystemNow();
+  assembler.Add(Path("haidong", Method::kIcmp), Summary(start, 10));
+  assembler.Add(Path("haidong", Method::kStamp), Summary(start, 11));
+  assembler.Flush();
+  assembler.Flush(); // nothing pending: no empty batch
+  clock_.Advance(10s);
+  assembler.Add(Path("haidong", Method::kIcmp), Summary(start + 10s, 12));
+  assembler.Flush();
+
+  ASSERT_EQ(sealed_.size(), 2u);
+  EXPECT_EQ(sealed_[0].sequence, 0u);
+  EXPECT_EQ(sealed_[1].sequence, 1u);
+  EXPECT_EQ(sealed_[0].probe.str(), "xining");
+  EXPECT_EQ(sealed_[0].probe_start, sealed_[1].probe_start);
+  EXPECT_EQ(sealed_[1].created, start + 10s);
+  ASSERT_EQ(sealed_[0].summaries.size(), 2u);
+  EXPECT_EQ(sealed_[0].summaries[1].path, Path("haidong", Method::kStamp));
+  EXPECT_EQ(sealed_[0].summaries[1].summary.counts.sent, 11u);
+  EXPECT_EQ(sealed_[1].summaries[0].summary.counts.sent, 12u);
+  EXPECT_EQ(assembler.batches_sealed(), 2u);
+}
+
+TEST_F(BatchAssemblerTest, CutsABacklogIntoBatchesTheCollectorAccepts) {
+  BatchAssembler assembler = Make(2);
+  for (std::uint64_t i = 0; i < 5; ++i) {
+    assembler.Add(Path("haidong", Method::kIcmp),
+                  Summary(clock_.SystemNow(), i));
+  }
+  assembler.Flush();
+  ASSERT_EQ(sealed_.size(), 3u);
+  EXPECT_EQ(sealed_[0].summaries.size(), 2u);
+  EXPECT_EQ(sealed_[2].summaries.size(), 1u);
+  EXPECT_EQ(sealed_[2].summaries[0].summary.counts.sent, 4u);
+  EXPECT_EQ(sealed_[2].sequence, 2u);
+}
+
+TEST_F(BatchAssemblerTest, CountsBatchesTheSinkCouldNotKeep) {
+  BatchAssembler assembler(io_, clock_, {.probe = *SiteName::Make("xining")},
+                           [](const batch::Batch &) -> Status {
+                             return MakeError(ErrorCode::kIo, "disk full");
+                           });
+  assembler.Add(Path("haidong", Method::kIcmp), Summary(clock_.SystemNow(), 1));
+  assembler.Flush();
+  EXPECT_EQ(assembler.sink_errors(), 1u);
+  EXPECT_EQ(assembler.batches_sealed(), 1u);
+}
+
+} // namespace
+} // namespace linkmon::probe

@@ -1,0 +1,248 @@
+// The real linkmon-probe binary on loopback: a reflector-only site and a
+// probing site whose collector is away. The probe must measure, keep every
+// interval in its spool, serve /metrics, run without capabilities, and stop
+// cleanly on SIGTERM.
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/batch/batch_codec.h"
+#include "probe/net/privileges.h"
+#include "probe/upload/batch_spool.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/subprocess.h"
+
+namespace linkmon::probe {
+namespace {
+
+using namespace std::chrono_literals;
+using linkmon::testing::DaemonProcess;
+using linkmon::testing::HttpGet;
+using linkmon::testing::RunCommand;
+using ::testing::HasSubstr;
+namespace asio = boost::asio;
+
+const std::string kProbe = LINKMON_BINARY_DIR "/bin/linkmon-probe";
+
+// A port nothing listens on now (the kernel's choice; a race with other
+// programs is unlikely and shows as a clear listen error).
+template <typename Protocol> std::uint16_t FreePort(const char *address) {
+  asio::io_context io;
+  typename Protocol::socket socket(
+      io, typename Protocol::endpoint(asio::ip::make_address(address), 0));
+  return socket.local_endpoint().port();
+}
+
+// The value of the first sample of `name` whose labels contain `labels`, or -1.
+double Sample(const std::string &metrics, const std::string &name,
+              const std::string &labels) {
+  std::istringstream lines(metrics);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name, 0) != 0 || line.find(labels) == std::string::npos)
+      continue;
+    return std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return -1;
+}
+
+class ProbeDaemonTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("linkmon-probe-daemon-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    WriteFile("a.token", "probe-a-token-0123456789", 0600);
+    a_metrics_ = FreePort<asio::ip::tcp>("127.0.0.1");
+    b_metrics_ = FreePort<asio::ip::tcp>("127.0.0.1");
+    reflector_ = FreePort<asio::ip::udp>("127.0.0.2");
+    collector_ = FreePort<asio::ip::tcp>(
+        "127.0.0.1"); // nothing listens: the collector is away
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string WriteFile(const std::string &name, const std::string &content,
+                        mode_t mode = 0644) {
+    const std::string path = dir_ / name;
+    std::ofstream(path, std::ios::trunc) << content;
+    ::chmod(path.c_str(), mode);
+    return path;
+  }
+
+  // One config per process: on one host the two probes need different /metrics
+  // ports.
+  std::string Config(const std::string &name, std::uint16_t metrics_port) {
+    return WriteFile(name, R"(version: 1
+sites:
+  a: {region: loopback, addresses: [127.0.0.1]}
+  b: {region: loopback, addresses: [127.0.0.2], reflector: true}
+sla_classes:
+  loopback:
+    rtt_p99: 5ms
+probe:
+  collector_url: http://127.0.0.1:)" +
+                               std::to_string(collector_) + R"(
+  token_file: ")" + dir_.string() +
+                               R"(/{site}.token"
+  spool: {path: ")" + dir_.string() +
+                               R"(/{site}-spool.db"}
+  summary_interval: 1s
+  upload_interval: 1s
+  metrics_listen: 127.0.0.1:)" +
+                               std::to_string(metrics_port) + R"(
+  reflector:
+    listen: 127.0.0.2:)" + std::to_string(reflector_) +
+                               R"(
+    allowed_sources: [127.0.0.0/8]
+probes:
+  a:
+    targets:
+      - site: b
+        methods: [icmp, stamp]
+        interval: 50ms
+        timeout: 50ms
+        sla_class: loopback
+        stamp: {port: )" + std::to_string(reflector_) +
+                               R"(}
+)");
+  }
+
+  std::string Metrics(std::uint16_t port) {
+    return HttpGet(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                           port),
+                   "/metrics")
+        .body;
+  }
+
+  std::filesystem::path dir_;
+  std::uint16_t a_metrics_ = 0, b_metrics_ = 0, reflector_ = 0, collector_ = 0;
+};
+
+TEST_F(ProbeDaemonTest, MeasuresAndSpoolsEveryIntervalWhileTheCollectorIsAway) {
+  DaemonProcess reflector({kProbe, "--config", Config("b.yaml", b_metrics_),
+                           "--site", "b", "--clock", "synchronized"},
+                          (dir_ / "b.log").string());
+  ASSERT_TRUE(reflector.WaitForLog("event=probe_started site=b paths=0", 10s))
+      << reflector.Log();
+  DaemonProcess probe({kProbe, "--config", Config("a.yaml", a_metrics_),
+                       "--site", "a", "--clock", "synchronized"},
+                      (dir_ / "a.log").string());
+  ASSERT_TRUE(probe.WaitForLog("event=probe_started site=a paths=2", 10s))
+      << probe.Log();
+
+  // Every capability is gone once the sockets are open (the test runs as root:
+  // raw ICMP).
+  auto capabilities = net::ReadCapabilities(probe.pid());
+  ASSERT_TRUE(capabilities) << capabilities.error().message;
+  EXPECT_EQ(capabilities->effective, 0u);
+  EXPECT_EQ(capabilities->permitted, 0u);
+
+  // Let at least three summary intervals close and be sealed.
+  std::string metrics;
+  for (int i = 0; i < 100; ++i) {
+    metrics = Metrics(a_metrics_);
+    if (Sample(metrics, "linkmon_probe_batches_spooled_total", "") >= 3)
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_GE(Sample(metrics, "linkmon_probe_batches_spooled_total", ""), 3)
+      << metrics;
+  EXPECT_GT(
+      Sample(metrics, "linkmon_probe_probes_sent_total", "method=\"icmp\""), 20)
+      << metrics;
+  EXPECT_GT(
+      Sample(metrics, "linkmon_probe_probes_sent_total", "method=\"stamp\""),
+      20)
+      << metrics;
+  EXPECT_EQ(Sample(metrics, "linkmon_probe_batches_acked_total", ""), 0)
+      << metrics;
+  const std::string reflector_metrics = Metrics(b_metrics_);
+  EXPECT_GT(Sample(reflector_metrics,
+                   "linkmon_reflector_reflected_packets_total", ""),
+            20);
+  EXPECT_EQ(Sample(reflector_metrics, "linkmon_reflector_refused_packets_total",
+                   "reason=\"source_not_allowed\""),
+            0);
+  EXPECT_EQ(HttpGet(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                            a_metrics_),
+                    "/-/healthy")
+                .status,
+            200u);
+  auto lint = RunCommand({"promtool", "check", "metrics"}, 30s, metrics);
+  EXPECT_EQ(lint.exit_code, 0) << lint.output;
+
+  ASSERT_EQ(probe.Stop(), 0) << probe.Log();
+  EXPECT_THAT(probe.Log(), HasSubstr("event=probe_stopped site=a"));
+  ASSERT_EQ(reflector.Stop(), 0) << reflector.Log();
+
+  // The spool holds every batch, numbered without gaps in one epoch, each path
+  // in each interval once, and the loopback lost nothing.
+  auto spool = upload::BatchSpool::Open({.path = dir_ / "a-spool.db"});
+  ASSERT_TRUE(spool) << spool.error().message;
+  auto pending = spool->Pending(1000);
+  ASSERT_TRUE(pending) << pending.error().message;
+  ASSERT_GE(pending->size(), 3u);
+  std::set<std::pair<std::string, SystemTime>> seen;
+  std::uint64_t received = 0, lost = 0;
+  for (std::size_t i = 0; i < pending->size(); ++i) {
+    const auto &bytes = (*pending)[i].bytes;
+    auto decoded = batch::DecodeBatch(std::string_view(
+        reinterpret_cast<const char *>(bytes.data()), bytes.size()));
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(decoded->sequence, i);
+    EXPECT_EQ(decoded->probe.str(), "a");
+    for (const auto &summary : decoded->summaries) {
+      EXPECT_TRUE(
+          seen.emplace(summary.path.ToString(), summary.summary.start).second)
+          << summary.path.ToString() << " twice";
+      received += summary.summary.counts.received;
+      lost += summary.summary.counts.lost;
+    }
+  }
+  EXPECT_GT(received, 40u);
+  EXPECT_EQ(lost, 0u);
+}
+
+TEST_F(ProbeDaemonTest, RefusesATokenOthersCanRead) {
+  WriteFile("a.token", "probe-a-token-0123456789", 0644);
+  auto result = RunCommand(
+      {kProbe, "--config", Config("a.yaml", a_metrics_), "--site", "a"}, 30s);
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("event=token_unreadable site=a"));
+  EXPECT_THAT(result.output,
+              HasSubstr("is readable or writable by group or others"));
+}
+
+TEST_F(ProbeDaemonTest, ReflectorOnlyNeedsASiteWithAReflector) {
+  auto result = RunCommand({kProbe, "--config", Config("a.yaml", a_metrics_),
+                            "--site", "a", "--reflector-only"},
+                           30s);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_THAT(result.output,
+              HasSubstr("--reflector-only: site 'a' does not run a reflector"));
+}
+
+TEST_F(ProbeDaemonTest, MeasureIsASubcommandOfTheBinary) {
+  auto result =
+      RunCommand({kProbe, "measure", "--method", "icmp", "--target",
+                  "127.0.0.1", "--count", "5", "--interval", "10ms", "--json"},
+                 30s);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("\"received\":5"));
+}
+
+} // namespace
+} // namespace linkmon::probe

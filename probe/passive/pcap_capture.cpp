@@ -127,6 +127,8 @@ void PcapCapture::Start(FrameHandler handler) {
 }
 
 void PcapCapture::Stop() {
+  if (running_)
+    Drain(); // what the ring holds now was captured before the stop
   running_ = false;
   boost::system::error_code ignored;
   descriptor_.cancel(ignored);

@@ -65,7 +65,9 @@ public:
   PcapCapture(const PcapCapture &) = delete;
   PcapCapture &operator=(const PcapCapture &) = delete;
 
-  // Hands every captured frame to `handler` from the io_context until Stop().
+  // Hands every captured frame to `handler` from the io_context until Stop(),
+  // which hands over the frames libpcap has released by then (a block is
+  // released when full or after buffer_timeout).
   void Start(FrameHandler handler);
   void Stop();
 

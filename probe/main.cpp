@@ -18,17 +18,13 @@ int main(int argc, char **argv) {
   using namespace linkmon::config;
   try {
     if (argc >= 2 && std::string_view(argv[1]) == "measure") {
-      return linkmon::probers::RunMeasureCommand(argc - 1, argv + 1, std::cout,
-                                                 std::cerr);
+      return linkmon::probers::RunMeasureCommand(argc - 1, argv + 1, std::cout, std::cerr);
     }
-    DaemonStart start =
-        StartDaemon(Daemon::kProbe, argc, argv, std::cout, std::cerr);
-    if (!start.options)
-      return start.exit_code;
+    DaemonStart start = StartDaemon(Daemon::kProbe, argc, argv, std::cout, std::cerr);
+    if (!start.options) return start.exit_code;
     return linkmon::probe::RunProbeDaemon(*start.options, *start.config);
   } catch (const std::exception &error) {
-    spdlog::critical("event=startup_failed error={}",
-                     linkmon::KvQuote(error.what()));
+    spdlog::critical("event=startup_failed error={}", linkmon::KvQuote(error.what()));
     return kExitRuntimeFailure;
   }
 }

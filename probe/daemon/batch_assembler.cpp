@@ -7,11 +7,13 @@ namespace linkmon::probe {
 
 BatchAssembler::BatchAssembler(boost::asio::io_context &io, const Clock &clock,
                                BatchAssemblerOptions options, BatchSink sink)
-    : clock_(clock), options_(std::move(options)), sink_(std::move(sink)),
-      timer_(io), probe_start_(clock.SystemNow()) {}
+    : clock_(clock),
+      options_(std::move(options)),
+      sink_(std::move(sink)),
+      timer_(io),
+      probe_start_(clock.SystemNow()) {}
 
-void BatchAssembler::Add(const PathKey &path,
-                         const stats::IntervalSummary &summary) {
+void BatchAssembler::Add(const PathKey &path, const stats::IntervalSummary &summary) {
   pending_.push_back(batch::PathSummary{path, summary, std::nullopt});
 }
 
@@ -25,8 +27,7 @@ void BatchAssembler::Stop() {
 void BatchAssembler::Arm() {
   timer_.expires_after(options_.upload_interval);
   timer_.async_wait([this](const boost::system::error_code &ec) {
-    if (ec)
-      return;
+    if (ec) return;
     Flush();
     Arm();
   });
@@ -47,10 +48,9 @@ void BatchAssembler::Flush() {
     // The uploader has already counted and logged a failed spool write; the
     // batch is gone, and the probe goes on measuring (issue 6: a full disk must
     // not stop the probe).
-    if (auto stored = sink_(sealed); !stored)
-      ++sink_errors_;
+    if (auto stored = sink_(sealed); !stored) ++sink_errors_;
   }
   pending_.clear();
 }
 
-} // namespace linkmon::probe
+}  // namespace linkmon::probe

@@ -9,14 +9,13 @@
 //
 // Thread-safety: not thread-safe; lives on the probe's io_context.
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "common/batch/batch.h"
 #include "common/clock.h"
@@ -34,12 +33,12 @@ struct BatchAssemblerOptions {
 };
 
 class BatchAssembler {
-public:
+ public:
   // The epoch of the sequence numbers is the wall time now: a restarted probe
   // starts a new epoch, so its numbers never collide with batches of an earlier
   // run still in the spool.
-  BatchAssembler(boost::asio::io_context &io, const Clock &clock,
-                 BatchAssemblerOptions options, BatchSink sink);
+  BatchAssembler(boost::asio::io_context &io, const Clock &clock, BatchAssemblerOptions options,
+                 BatchSink sink);
   BatchAssembler(const BatchAssembler &) = delete;
   BatchAssembler &operator=(const BatchAssembler &) = delete;
 
@@ -54,7 +53,7 @@ public:
   std::uint64_t batches_sealed() const { return next_sequence_; }
   std::uint64_t sink_errors() const { return sink_errors_; }
 
-private:
+ private:
   void Arm();
 
   const Clock &clock_;
@@ -67,4 +66,4 @@ private:
   std::vector<batch::PathSummary> pending_;
 };
 
-} // namespace linkmon::probe
+}  // namespace linkmon::probe

@@ -1,7 +1,12 @@
 #include "probe/daemon/probe_daemon.h"
 
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -10,12 +15,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <prometheus/registry.h>
-#include <spdlog/spdlog.h>
 
 #include "common/clock.h"
 #include "common/logging.h"
@@ -50,10 +49,8 @@ constexpr std::chrono::seconds kDrainOnStop{3};
 constexpr std::chrono::milliseconds kDrainPoll{50};
 
 probers::ClockSyncSource ClockSource(const std::string &option) {
-  if (option == "synchronized")
-    return probers::ClockSyncSource::kAssumeSynchronized;
-  if (option == "unsynchronized")
-    return probers::ClockSyncSource::kAssumeUnsynchronized;
+  if (option == "synchronized") return probers::ClockSyncSource::kAssumeSynchronized;
+  if (option == "unsynchronized") return probers::ClockSyncSource::kAssumeUnsynchronized;
   return probers::ClockSyncSource::kKernel;
 }
 
@@ -61,8 +58,7 @@ probers::ClockSyncSource ClockSource(const std::string &option) {
 // URL's path.
 std::string IngestTarget(const std::string &base) {
   std::string target = base.empty() ? "/" : base;
-  if (target.back() != '/')
-    target += '/';
+  if (target.back() != '/') target += '/';
   return target + "api/v1/ingest";
 }
 
@@ -70,24 +66,22 @@ std::string IngestTarget(const std::string &base) {
 struct SetupFailed {};
 
 class ProbeDaemon {
-public:
-  ProbeDaemon(const config::DaemonOptions &options,
-              const config::Config &config)
-      : options_(options), config_(config), site_(*options.site),
+ public:
+  ProbeDaemon(const config::DaemonOptions &options, const config::Config &config)
+      : options_(options),
+        config_(config),
+        site_(*options.site),
         registry_(std::make_shared<prometheus::Registry>()),
         build_info_(std::make_shared<exporters::BuildInfoCollector>(
             "linkmon-probe", std::string(config::LinkmonVersion()))),
-        clock_estimate_(
-            probers::ClockErrorEstimate(ClockSource(options.clock))) {}
+        clock_estimate_(probers::ClockErrorEstimate(ClockSource(options.clock))) {}
 
   int Run() {
     try {
       const config::Site *site = config_.FindSite(site_);
-      if (site != nullptr && site->reflector)
-        StartReflector();
+      if (site != nullptr && site->reflector) StartReflector();
       const config::ProbeSite *probe = config_.FindProbe(site_);
-      if (probe != nullptr && !options_.reflector_only)
-        SetUpProbing(*probe);
+      if (probe != nullptr && !options_.reflector_only) SetUpProbing(*probe);
       StartHttp();
       DropPrivileges();
     } catch (const SetupFailed &) {
@@ -99,8 +93,8 @@ public:
       scheduler_->Start();
     }
     WaitForSignals();
-    spdlog::info("event=probe_started site={} paths={} reflector={} metrics={}",
-                 site_.str(), scheduler_ ? scheduler_->path_count() : 0,
+    spdlog::info("event=probe_started site={} paths={} reflector={} metrics={}", site_.str(),
+                 scheduler_ ? scheduler_->path_count() : 0,
                  reflector_ ? reflector_->local_endpoint().port() : 0,
                  server_->local_endpoint().port());
     io_.run();
@@ -109,8 +103,9 @@ public:
     return kExitOk;
   }
 
-private:
-  template <typename T> T Require(Result<T> result, std::string_view event) {
+ private:
+  template <typename T>
+  T Require(Result<T> result, std::string_view event) {
     if (!result) {
       spdlog::critical("event={} site={} detail={}", event, site_.str(),
                        KvQuote(result.error().message));
@@ -128,43 +123,34 @@ private:
 
   void StartReflector() {
     if (!config_.probe.reflector) {
-      spdlog::critical(
-          "event=reflector_setup_failed site={} detail={}", site_.str(),
-          KvQuote(
-              "the site runs a reflector but 'probe.reflector' is not set"));
+      spdlog::critical("event=reflector_setup_failed site={} detail={}", site_.str(),
+                       KvQuote("the site runs a reflector but 'probe.reflector' is not set"));
       throw SetupFailed{};
     }
-    auto options =
-        Require(reflector::ReflectorOptionsFromConfig(*config_.probe.reflector),
-                "reflector_setup_failed");
-    reflector_ = Require(
-        reflector::StampReflector::Start(io_, clock_, std::move(options)),
-        "reflector_setup_failed");
+    auto options = Require(reflector::ReflectorOptionsFromConfig(*config_.probe.reflector),
+                           "reflector_setup_failed");
+    reflector_ = Require(reflector::StampReflector::Start(io_, clock_, std::move(options)),
+                         "reflector_setup_failed");
     reflector_->SetClockErrorEstimate(clock_estimate_);
-    reflector_metrics_ =
-        std::make_shared<reflector::ReflectorCollector>(*reflector_);
+    reflector_metrics_ = std::make_shared<reflector::ReflectorCollector>(*reflector_);
   }
 
   void SetUpProbing(const config::ProbeSite &probe) {
     const config::ProbeSettings &settings = config_.probe;
     if (!settings.collector_url) {
-      spdlog::critical("event=probe_setup_failed site={} detail={}",
-                       site_.str(),
+      spdlog::critical("event=probe_setup_failed site={} detail={}", site_.str(),
                        KvQuote("'probe.collector_url' is not set"));
       throw SetupFailed{};
     }
     // Uploads first: a probe that cannot keep what it measures must not start
     // measuring.
     const std::string token_path = ExpandSitePath(settings.token_file, site_);
-    const std::string token =
-        Require(ReadTokenFile(token_path), "token_unreadable");
-    const std::filesystem::path spool_path =
-        ExpandSitePath(settings.spool_path, site_);
+    const std::string token = Require(ReadTokenFile(token_path), "token_unreadable");
+    const std::filesystem::path spool_path = ExpandSitePath(settings.spool_path, site_);
     std::error_code ignored;
     std::filesystem::create_directories(spool_path.parent_path(), ignored);
     spool_ = std::make_unique<upload::BatchSpool>(Require(
-        upload::BatchSpool::Open(
-            {.path = spool_path, .max_bytes = settings.spool_max_bytes}),
+        upload::BatchSpool::Open({.path = spool_path, .max_bytes = settings.spool_max_bytes}),
         "spool_open_failed"));
     upload::HttpUploadClientOptions client_options{
         .host = settings.collector_url->host,
@@ -173,61 +159,49 @@ private:
         .bearer_token = token,
         .tls = settings.collector_url->tls,
     };
-    client_ = Require(
-        upload::HttpUploadClient::Create(io_, std::move(client_options)),
-        "uploader_setup_failed");
+    client_ = Require(upload::HttpUploadClient::Create(io_, std::move(client_options)),
+                      "uploader_setup_failed");
     upload::UploaderOptions uploader_options;
     uploader_options.backoff_seed = std::random_device{}();
-    uploader_ = std::make_unique<upload::BatchUploader>(
-        io_, clock_, *spool_, *client_, *registry_, uploader_options);
+    uploader_ = std::make_unique<upload::BatchUploader>(io_, clock_, *spool_, *client_, *registry_,
+                                                        uploader_options);
     assembler_ = std::make_unique<BatchAssembler>(
         io_, clock_,
-        BatchAssemblerOptions{.probe = site_,
-                              .upload_interval = settings.upload_interval},
-        [this](const batch::Batch &sealed) {
-          return uploader_->Submit(sealed);
-        });
+        BatchAssemblerOptions{.probe = site_, .upload_interval = settings.upload_interval},
+        [this](const batch::Batch &sealed) { return uploader_->Submit(sealed); });
 
     // Probers: built now, while the process may still open raw sockets.
-    resources_ = std::make_unique<probers::ProberResources>(
-        io_, clock_, icmp::RandomCookie());
+    resources_ = std::make_unique<probers::ProberResources>(io_, clock_, icmp::RandomCookie());
     resources_->set_clock_estimate(clock_estimate_);
     if (settings.reflector && !settings.reflector->key_file.empty()) {
       resources_->set_stamp_key(
-          Require(stamp::HmacKey::LoadFile(settings.reflector->key_file),
-                  "stamp_key_invalid"));
+          Require(stamp::HmacKey::LoadFile(settings.reflector->key_file), "stamp_key_invalid"));
     }
     probers::ProberRegistry registry;
     probers::AddBuiltinProbers(registry);
     prober_metrics_ = std::make_shared<probers::ProberCollector>(*resources_);
     scheduler_ = std::make_unique<probers::ProbeScheduler>(
-        io_, clock_,
-        probers::SchedulerOptions{.summary_interval =
-                                      settings.summary_interval},
+        io_, clock_, probers::SchedulerOptions{.summary_interval = settings.summary_interval},
         [this](const PathKey &path, const stats::IntervalSummary &summary) {
           assembler_->Add(path, summary);
         });
     for (const config::Target &target : probe.targets) {
-      for (Method method : target.methods)
-        AddPath(registry, target, method);
+      for (Method method : target.methods) AddPath(registry, target, method);
     }
   }
 
-  void AddPath(const probers::ProberRegistry &registry,
-               const config::Target &target, Method method) {
+  void AddPath(const probers::ProberRegistry &registry, const config::Target &target,
+               Method method) {
     if (method == Method::kThroughput || method == Method::kPassive) {
-      spdlog::warn(
-          "event=method_not_scheduled site={} target={} method={} detail={}",
-          site_.str(), target.name.str(), MethodName(method),
-          KvQuote(
-              "throughput and passive measurement are not run by this build"));
+      spdlog::warn("event=method_not_scheduled site={} target={} method={} detail={}", site_.str(),
+                   target.name.str(), MethodName(method),
+                   KvQuote("throughput and passive measurement are not run by this build"));
       return;
     }
     const PathKey key{site_, target.name, method};
     Require(scheduler_->AddPath(key, target.interval, target.timeout,
                                 [&](probers::ProbeListener &listener) {
-                                  return registry.Make(method, target,
-                                                       *resources_, listener);
+                                  return registry.Make(method, target, *resources_, listener);
                                 }),
             "prober_setup_failed");
     prober_metrics_->Add(target.name.str(), method, target.dscp,
@@ -236,20 +210,15 @@ private:
 
   void StartHttp() {
     exporters::HttpRouter router;
-    std::vector<std::weak_ptr<prometheus::Collectable>> sources{registry_,
-                                                                build_info_};
-    if (prober_metrics_)
-      sources.push_back(prober_metrics_);
-    if (reflector_metrics_)
-      sources.push_back(reflector_metrics_);
+    std::vector<std::weak_ptr<prometheus::Collectable>> sources{registry_, build_info_};
+    if (prober_metrics_) sources.push_back(prober_metrics_);
+    if (reflector_metrics_) sources.push_back(reflector_metrics_);
     exporters::AddMetricsRoute(router, std::move(sources));
     exporters::AddHealthRoutes(router, [] { return std::string(); });
     exporters::HttpServerOptions options;
-    options.listen =
-        boost::asio::ip::tcp::endpoint(config_.probe.metrics_listen.address,
-                                       config_.probe.metrics_listen.port);
-    server_ = Require(exporters::HttpServer::Start(
-                          io_, options, std::move(router), *registry_),
+    options.listen = boost::asio::ip::tcp::endpoint(config_.probe.metrics_listen.address,
+                                                    config_.probe.metrics_listen.port);
+    server_ = Require(exporters::HttpServer::Start(io_, options, std::move(router), *registry_),
                       "listen_failed");
   }
 
@@ -259,40 +228,31 @@ private:
       Require(net::DropToUser(options_.user), "privilege_drop_failed");
     }
     Require(net::DropAllCapabilities(), "privilege_drop_failed");
-    spdlog::info("event=privileges_dropped uid={} capabilities=none",
-                 ::getuid());
+    spdlog::info("event=privileges_dropped uid={} capabilities=none", ::getuid());
   }
 
   void WaitForSignals() {
-    signals_.async_wait(
-        [this](const boost::system::error_code &ec, int signal) {
-          if (ec)
-            return;
-          spdlog::info("event=probe_stopping signal={}", signal);
-          if (scheduler_)
-            scheduler_->Stop();
-          if (assembler_)
-            assembler_->Stop();
-          drain_deadline_ = std::chrono::steady_clock::now() + kDrainOnStop;
-          FinishWhenDrained();
-        });
+    signals_.async_wait([this](const boost::system::error_code &ec, int signal) {
+      if (ec) return;
+      spdlog::info("event=probe_stopping signal={}", signal);
+      if (scheduler_) scheduler_->Stop();
+      if (assembler_) assembler_->Stop();
+      drain_deadline_ = std::chrono::steady_clock::now() + kDrainOnStop;
+      FinishWhenDrained();
+    });
   }
 
   void FinishWhenDrained() {
-    if (uploader_ && !uploader_->drained() &&
-        std::chrono::steady_clock::now() < drain_deadline_) {
+    if (uploader_ && !uploader_->drained() && std::chrono::steady_clock::now() < drain_deadline_) {
       drain_timer_.expires_after(kDrainPoll);
       drain_timer_.async_wait([this](const boost::system::error_code &ec) {
-        if (!ec)
-          FinishWhenDrained();
+        if (!ec) FinishWhenDrained();
       });
       return;
     }
-    if (uploader_)
-      uploader_->Stop();
+    if (uploader_) uploader_->Stop();
     server_->Stop();
-    if (resources_)
-      resources_->Close();
+    if (resources_) resources_->Close();
     reflector_metrics_.reset();
     reflector_.reset();
     io_.stop();
@@ -324,12 +284,11 @@ private:
   std::chrono::steady_clock::time_point drain_deadline_{};
 };
 
-} // namespace
+}  // namespace
 
-int RunProbeDaemon(const config::DaemonOptions &options,
-                   const config::Config &config) {
+int RunProbeDaemon(const config::DaemonOptions &options, const config::Config &config) {
   ProbeDaemon daemon(options, config);
   return daemon.Run();
 }
 
-} // namespace linkmon::probe
+}  // namespace linkmon::probe

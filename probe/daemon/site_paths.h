@@ -22,4 +22,4 @@ std::string ExpandSitePath(std::string_view pattern, const SiteName &site);
 // others, or holds fewer than 16 characters. Messages name the file.
 Result<std::string> ReadTokenFile(const std::string &path);
 
-} // namespace linkmon::probe
+}  // namespace linkmon::probe

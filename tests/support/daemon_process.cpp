@@ -15,22 +15,19 @@ namespace linkmon::testing {
 
 using namespace std::chrono_literals;
 
-DaemonProcess::DaemonProcess(const std::vector<std::string> &argv,
-                             std::string log_path)
+DaemonProcess::DaemonProcess(const std::vector<std::string> &argv, std::string log_path)
     : log_path_(std::move(log_path)) {
   std::vector<char *> args;
-  for (const std::string &arg : argv)
-    args.push_back(const_cast<char *>(arg.c_str()));
+  for (const std::string &arg : argv) args.push_back(const_cast<char *>(arg.c_str()));
   args.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t pid = -1;
-  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) == 0)
-    pid_ = pid;
+  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) == 0) pid_ = pid;
   posix_spawn_file_actions_destroy(&actions);
 }
 
@@ -42,14 +39,11 @@ DaemonProcess::~DaemonProcess() {
 }
 
 void DaemonProcess::Signal(int signal) {
-  if (pid_ > 0 && !exit_status_)
-    ::kill(pid_, signal);
+  if (pid_ > 0 && !exit_status_) ::kill(pid_, signal);
 }
 
-std::optional<int>
-DaemonProcess::WaitForExit(std::chrono::milliseconds timeout) {
-  if (pid_ <= 0 || exit_status_)
-    return exit_status_;
+std::optional<int> DaemonProcess::WaitForExit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0 || exit_status_) return exit_status_;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     int status = 0;
@@ -58,16 +52,14 @@ DaemonProcess::WaitForExit(std::chrono::milliseconds timeout) {
       exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
       return exit_status_;
     }
-    if (done < 0 || std::chrono::steady_clock::now() >= deadline)
-      return std::nullopt;
+    if (done < 0 || std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(10ms);
   }
 }
 
 std::optional<int> DaemonProcess::Stop(std::chrono::milliseconds grace) {
   Signal(SIGTERM);
-  if (auto status = WaitForExit(grace))
-    return status;
+  if (auto status = WaitForExit(grace)) return status;
   Signal(SIGKILL);
   WaitForExit(10s);
   return std::nullopt;
@@ -80,17 +72,14 @@ std::string DaemonProcess::Log() const {
   return content.str();
 }
 
-bool DaemonProcess::WaitForLog(const std::string &text,
-                               std::chrono::milliseconds timeout) const {
+bool DaemonProcess::WaitForLog(const std::string &text, std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (Log().find(text) != std::string::npos)
-      return true;
+    if (Log().find(text) != std::string::npos) return true;
     if (pid_ > 0 && !exit_status_) {
       // Peek without reaping: WNOWAIT leaves the zombie for WaitForExit.
       siginfo_t info{};
-      if (::waitid(P_PID, static_cast<id_t>(pid_), &info,
-                   WEXITED | WNOHANG | WNOWAIT) == 0 &&
+      if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
           info.si_pid == pid_) {
         return Log().find(text) != std::string::npos;
       }
@@ -100,4 +89,4 @@ bool DaemonProcess::WaitForLog(const std::string &text,
   return false;
 }
 
-} // namespace linkmon::testing
+}  // namespace linkmon::testing

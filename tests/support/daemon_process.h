@@ -15,7 +15,7 @@
 namespace linkmon::testing {
 
 class DaemonProcess {
-public:
+ public:
   // Starts argv[0] (a path) with the arguments; stdout and stderr go to
   // `log_path` (appended). started() is false when the program could not be
   // spawned.
@@ -33,20 +33,18 @@ public:
   // when killed by a signal, nullopt when it still runs.
   std::optional<int> WaitForExit(std::chrono::milliseconds timeout);
   // SIGTERM, then SIGKILL after `grace`; the exit status as WaitForExit.
-  std::optional<int>
-  Stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  std::optional<int> Stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
   // Everything the process wrote so far.
   std::string Log() const;
   // Waits at most `timeout` for `text` to appear in the log; false also when
   // the process exits.
-  bool WaitForLog(const std::string &text,
-                  std::chrono::milliseconds timeout) const;
+  bool WaitForLog(const std::string &text, std::chrono::milliseconds timeout) const;
 
-private:
+ private:
   pid_t pid_ = -1;
   std::optional<int> exit_status_;
   std::string log_path_;
 };
 
-} // namespace linkmon::testing
+}  // namespace linkmon::testing

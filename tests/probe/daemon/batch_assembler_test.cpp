@@ -20,15 +20,14 @@ stats::IntervalSummary Summary(SystemTime start, std::uint64_t sent) {
 }
 
 class BatchAssemblerTest : public ::testing::Test {
-protected:
+ protected:
   BatchAssembler Make(std::size_t max_summaries) {
-    return BatchAssembler(
-        io_, clock_,
-        {.probe = *SiteName::Make("xining"), .max_summaries = max_summaries},
-        [this](const batch::Batch &sealed) -> Status {
-          sealed_.push_back(sealed);
-          return {};
-        });
+    return BatchAssembler(io_, clock_,
+                          {.probe = *SiteName::Make("xining"), .max_summaries = max_summaries},
+                          [this](const batch::Batch &sealed) -> Status {
+                            sealed_.push_back(sealed);
+                            return {};
+                          });
   }
 
   boost::asio::io_context io_;
@@ -42,7 +41,7 @@ TEST_F(BatchAssemblerTest, SealsWhatIsPendingInOrderWithConsecutiveSequences) {
   assembler.Add(Path("haidong", Method::kIcmp), Summary(start, 10));
   assembler.Add(Path("haidong", Method::kStamp), Summary(start, 11));
   assembler.Flush();
-  assembler.Flush(); // nothing pending: no empty batch
+  assembler.Flush();  // nothing pending: no empty batch
   clock_.Advance(10s);
   assembler.Add(Path("haidong", Method::kIcmp), Summary(start + 10s, 12));
   assembler.Flush();
@@ -63,8 +62,7 @@ TEST_F(BatchAssemblerTest, SealsWhatIsPendingInOrderWithConsecutiveSequences) {
 TEST_F(BatchAssemblerTest, CutsABacklogIntoBatchesTheCollectorAccepts) {
   BatchAssembler assembler = Make(2);
   for (std::uint64_t i = 0; i < 5; ++i) {
-    assembler.Add(Path("haidong", Method::kIcmp),
-                  Summary(clock_.SystemNow(), i));
+    assembler.Add(Path("haidong", Method::kIcmp), Summary(clock_.SystemNow(), i));
   }
   assembler.Flush();
   ASSERT_EQ(sealed_.size(), 3u);
@@ -75,15 +73,14 @@ TEST_F(BatchAssemblerTest, CutsABacklogIntoBatchesTheCollectorAccepts) {
 }
 
 TEST_F(BatchAssemblerTest, CountsBatchesTheSinkCouldNotKeep) {
-  BatchAssembler assembler(io_, clock_, {.probe = *SiteName::Make("xining")},
-                           [](const batch::Batch &) -> Status {
-                             return MakeError(ErrorCode::kIo, "disk full");
-                           });
+  BatchAssembler assembler(
+      io_, clock_, {.probe = *SiteName::Make("xining")},
+      [](const batch::Batch &) -> Status { return MakeError(ErrorCode::kIo, "disk full"); });
   assembler.Add(Path("haidong", Method::kIcmp), Summary(clock_.SystemNow(), 1));
   assembler.Flush();
   EXPECT_EQ(assembler.sink_errors(), 1u);
   EXPECT_EQ(assembler.batches_sealed(), 1u);
 }
 
-} // namespace
-} // namespace linkmon::probe
+}  // namespace
+}  // namespace linkmon::probe

@@ -3,20 +3,19 @@
 // interval in its spool, serve /metrics, run without capabilities, and stop
 // cleanly on SIGTERM.
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <thread>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ip/udp.hpp>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "common/batch/batch_codec.h"
 #include "probe/net/privileges.h"
@@ -39,27 +38,26 @@ const std::string kProbe = LINKMON_BINARY_DIR "/bin/linkmon-probe";
 
 // A port nothing listens on now (the kernel's choice; a race with other
 // programs is unlikely and shows as a clear listen error).
-template <typename Protocol> std::uint16_t FreePort(const char *address) {
+template <typename Protocol>
+std::uint16_t FreePort(const char *address) {
   asio::io_context io;
-  typename Protocol::socket socket(
-      io, typename Protocol::endpoint(asio::ip::make_address(address), 0));
+  typename Protocol::socket socket(io,
+                                   typename Protocol::endpoint(asio::ip::make_address(address), 0));
   return socket.local_endpoint().port();
 }
 
 // The value of the first sample of `name` whose labels contain `labels`, or -1.
-double Sample(const std::string &metrics, const std::string &name,
-              const std::string &labels) {
+double Sample(const std::string &metrics, const std::string &name, const std::string &labels) {
   std::istringstream lines(metrics);
   for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(name, 0) != 0 || line.find(labels) == std::string::npos)
-      continue;
+    if (line.rfind(name, 0) != 0 || line.find(labels) == std::string::npos) continue;
     return std::stod(line.substr(line.rfind(' ') + 1));
   }
   return -1;
 }
 
 class ProbeDaemonTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
            ("linkmon-probe-daemon-" + std::to_string(::getpid()));
@@ -69,13 +67,11 @@ protected:
     a_metrics_ = FreePort<asio::ip::tcp>("127.0.0.1");
     b_metrics_ = FreePort<asio::ip::tcp>("127.0.0.1");
     reflector_ = FreePort<asio::ip::udp>("127.0.0.2");
-    collector_ = FreePort<asio::ip::tcp>(
-        "127.0.0.1"); // nothing listens: the collector is away
+    collector_ = FreePort<asio::ip::tcp>("127.0.0.1");  // nothing listens: the collector is away
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::string WriteFile(const std::string &name, const std::string &content,
-                        mode_t mode = 0644) {
+  std::string WriteFile(const std::string &name, const std::string &content, mode_t mode = 0644) {
     const std::string path = dir_ / name;
     std::ofstream(path, std::ios::trunc) << content;
     ::chmod(path.c_str(), mode);
@@ -121,9 +117,7 @@ probes:
   }
 
   std::string Metrics(std::uint16_t port) {
-    return HttpGet(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                                           port),
-                   "/metrics")
+    return HttpGet(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), "/metrics")
         .body;
   }
 
@@ -132,16 +126,14 @@ probes:
 };
 
 TEST_F(ProbeDaemonTest, MeasuresAndSpoolsEveryIntervalWhileTheCollectorIsAway) {
-  DaemonProcess reflector({kProbe, "--config", Config("b.yaml", b_metrics_),
-                           "--site", "b", "--clock", "synchronized"},
-                          (dir_ / "b.log").string());
-  ASSERT_TRUE(reflector.WaitForLog("event=probe_started site=b paths=0", 10s))
-      << reflector.Log();
-  DaemonProcess probe({kProbe, "--config", Config("a.yaml", a_metrics_),
-                       "--site", "a", "--clock", "synchronized"},
-                      (dir_ / "a.log").string());
-  ASSERT_TRUE(probe.WaitForLog("event=probe_started site=a paths=2", 10s))
-      << probe.Log();
+  DaemonProcess reflector(
+      {kProbe, "--config", Config("b.yaml", b_metrics_), "--site", "b", "--clock", "synchronized"},
+      (dir_ / "b.log").string());
+  ASSERT_TRUE(reflector.WaitForLog("event=probe_started site=b paths=0", 10s)) << reflector.Log();
+  DaemonProcess probe(
+      {kProbe, "--config", Config("a.yaml", a_metrics_), "--site", "a", "--clock", "synchronized"},
+      (dir_ / "a.log").string());
+  ASSERT_TRUE(probe.WaitForLog("event=probe_started site=a paths=2", 10s)) << probe.Log();
 
   // Every capability is gone once the sockets are open (the test runs as root:
   // raw ICMP).
@@ -154,30 +146,19 @@ TEST_F(ProbeDaemonTest, MeasuresAndSpoolsEveryIntervalWhileTheCollectorIsAway) {
   std::string metrics;
   for (int i = 0; i < 100; ++i) {
     metrics = Metrics(a_metrics_);
-    if (Sample(metrics, "linkmon_probe_batches_spooled_total", "") >= 3)
-      break;
+    if (Sample(metrics, "linkmon_probe_batches_spooled_total", "") >= 3) break;
     std::this_thread::sleep_for(100ms);
   }
-  EXPECT_GE(Sample(metrics, "linkmon_probe_batches_spooled_total", ""), 3)
-      << metrics;
-  EXPECT_GT(
-      Sample(metrics, "linkmon_probe_probes_sent_total", "method=\"icmp\""), 20)
-      << metrics;
-  EXPECT_GT(
-      Sample(metrics, "linkmon_probe_probes_sent_total", "method=\"stamp\""),
-      20)
-      << metrics;
-  EXPECT_EQ(Sample(metrics, "linkmon_probe_batches_acked_total", ""), 0)
-      << metrics;
+  EXPECT_GE(Sample(metrics, "linkmon_probe_batches_spooled_total", ""), 3) << metrics;
+  EXPECT_GT(Sample(metrics, "linkmon_probe_probes_sent_total", "method=\"icmp\""), 20) << metrics;
+  EXPECT_GT(Sample(metrics, "linkmon_probe_probes_sent_total", "method=\"stamp\""), 20) << metrics;
+  EXPECT_EQ(Sample(metrics, "linkmon_probe_batches_acked_total", ""), 0) << metrics;
   const std::string reflector_metrics = Metrics(b_metrics_);
-  EXPECT_GT(Sample(reflector_metrics,
-                   "linkmon_reflector_reflected_packets_total", ""),
-            20);
+  EXPECT_GT(Sample(reflector_metrics, "linkmon_reflector_reflected_packets_total", ""), 20);
   EXPECT_EQ(Sample(reflector_metrics, "linkmon_reflector_refused_packets_total",
                    "reason=\"source_not_allowed\""),
             0);
-  EXPECT_EQ(HttpGet(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                                            a_metrics_),
+  EXPECT_EQ(HttpGet(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), a_metrics_),
                     "/-/healthy")
                 .status,
             200u);
@@ -199,14 +180,13 @@ TEST_F(ProbeDaemonTest, MeasuresAndSpoolsEveryIntervalWhileTheCollectorIsAway) {
   std::uint64_t received = 0, lost = 0;
   for (std::size_t i = 0; i < pending->size(); ++i) {
     const auto &bytes = (*pending)[i].bytes;
-    auto decoded = batch::DecodeBatch(std::string_view(
-        reinterpret_cast<const char *>(bytes.data()), bytes.size()));
+    auto decoded = batch::DecodeBatch(
+        std::string_view(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
     ASSERT_TRUE(decoded) << decoded.error().message;
     EXPECT_EQ(decoded->sequence, i);
     EXPECT_EQ(decoded->probe.str(), "a");
     for (const auto &summary : decoded->summaries) {
-      EXPECT_TRUE(
-          seen.emplace(summary.path.ToString(), summary.summary.start).second)
+      EXPECT_TRUE(seen.emplace(summary.path.ToString(), summary.summary.start).second)
           << summary.path.ToString() << " twice";
       received += summary.summary.counts.received;
       lost += summary.summary.counts.lost;
@@ -218,31 +198,26 @@ TEST_F(ProbeDaemonTest, MeasuresAndSpoolsEveryIntervalWhileTheCollectorIsAway) {
 
 TEST_F(ProbeDaemonTest, RefusesATokenOthersCanRead) {
   WriteFile("a.token", "probe-a-token-0123456789", 0644);
-  auto result = RunCommand(
-      {kProbe, "--config", Config("a.yaml", a_metrics_), "--site", "a"}, 30s);
+  auto result = RunCommand({kProbe, "--config", Config("a.yaml", a_metrics_), "--site", "a"}, 30s);
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_THAT(result.output, HasSubstr("event=token_unreadable site=a"));
-  EXPECT_THAT(result.output,
-              HasSubstr("is readable or writable by group or others"));
+  EXPECT_THAT(result.output, HasSubstr("is readable or writable by group or others"));
 }
 
 TEST_F(ProbeDaemonTest, ReflectorOnlyNeedsASiteWithAReflector) {
-  auto result = RunCommand({kProbe, "--config", Config("a.yaml", a_metrics_),
-                            "--site", "a", "--reflector-only"},
-                           30s);
+  auto result = RunCommand(
+      {kProbe, "--config", Config("a.yaml", a_metrics_), "--site", "a", "--reflector-only"}, 30s);
   EXPECT_EQ(result.exit_code, 2) << result.output;
-  EXPECT_THAT(result.output,
-              HasSubstr("--reflector-only: site 'a' does not run a reflector"));
+  EXPECT_THAT(result.output, HasSubstr("--reflector-only: site 'a' does not run a reflector"));
 }
 
 TEST_F(ProbeDaemonTest, MeasureIsASubcommandOfTheBinary) {
-  auto result =
-      RunCommand({kProbe, "measure", "--method", "icmp", "--target",
-                  "127.0.0.1", "--count", "5", "--interval", "10ms", "--json"},
-                 30s);
+  auto result = RunCommand({kProbe, "measure", "--method", "icmp", "--target", "127.0.0.1",
+                            "--count", "5", "--interval", "10ms", "--json"},
+                           30s);
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_THAT(result.output, HasSubstr("\"received\":5"));
 }
 
-} // namespace
-} // namespace linkmon::probe
+}  // namespace
+}  // namespace linkmon::probe

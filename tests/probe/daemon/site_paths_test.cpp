@@ -1,11 +1,10 @@
 #include "probe/daemon/site_paths.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace linkmon::probe {
 namespace {
@@ -15,15 +14,13 @@ SiteName Site(const char *name) { return *SiteName::Make(name); }
 TEST(ExpandSitePathTest, ReplacesEveryPlaceholder) {
   EXPECT_EQ(ExpandSitePath("/etc/linkmon/{site}.token", Site("xining")),
             "/etc/linkmon/xining.token");
-  EXPECT_EQ(ExpandSitePath("/var/{site}/{site}.db", Site("haidong")),
-            "/var/haidong/haidong.db");
-  EXPECT_EQ(ExpandSitePath("/etc/linkmon/probe.token", Site("xining")),
-            "/etc/linkmon/probe.token");
+  EXPECT_EQ(ExpandSitePath("/var/{site}/{site}.db", Site("haidong")), "/var/haidong/haidong.db");
+  EXPECT_EQ(ExpandSitePath("/etc/linkmon/probe.token", Site("xining")), "/etc/linkmon/probe.token");
   EXPECT_EQ(ExpandSitePath("{site", Site("xining")), "{site");
 }
 
 class ReadTokenFileTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
            ("linkmon-token-test-" + std::to_string(::getpid()));
@@ -52,19 +49,17 @@ TEST_F(ReadTokenFileTest, RefusesAFileOthersCanRead) {
   auto token = ReadTokenFile(path);
   ASSERT_FALSE(token);
   EXPECT_EQ(token.error().message,
-            "token file '" + path +
-                "' is readable or writable by group or others; chmod 600 it");
+            "token file '" + path + "' is readable or writable by group or others; chmod 600 it");
 }
 
 TEST_F(ReadTokenFileTest, RefusesAShortTokenAMissingFileAndADirectory) {
   EXPECT_FALSE(ReadTokenFile(Write("short\n", 0600)));
   auto missing = ReadTokenFile((dir_ / "absent.token").string());
   ASSERT_FALSE(missing);
-  EXPECT_NE(missing.error().message.find("No such file or directory"),
-            std::string::npos);
+  EXPECT_NE(missing.error().message.find("No such file or directory"), std::string::npos);
   ::chmod(dir_.c_str(), 0700);
   EXPECT_FALSE(ReadTokenFile(dir_.string()));
 }
 
-} // namespace
-} // namespace linkmon::probe
+}  // namespace
+}  // namespace linkmon::probe

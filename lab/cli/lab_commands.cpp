@@ -1,23 +1,25 @@
 #include "lab/cli/lab_commands.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <optional>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "config/yaml/diagnostics.h"
 #include "lab/cli/status_report.h"
 #include "lab/daemon/control_client.h"
+#include "lab/forward/port_forwarder.h"
 #include "lab/netns/lab_builder.h"
 #include "lab/netns/lab_paths.h"
 #include "lab/netns/lab_sweeper.h"
@@ -240,26 +242,43 @@ int StatusCommand(const std::string& topology_arg, bool json) {
   return live != nullptr ? 0 : kExitNotUp;
 }
 
-int ExecCommand(const std::string& topology_arg, const std::string& site_name,
-                const std::vector<std::string>& command) {
+namespace {
+
+// The namespace of a site of a running lab, or nullopt after saying why (as `command`).
+std::optional<std::string> RunningSiteNamespace(const std::string& topology_arg,
+                                                const std::string& site_name,
+                                                const std::string& command, int& exit_code) {
   auto target = Resolve(topology_arg, /*allow_bare_name=*/false);
-  if (!target) return kExitUsage;
+  exit_code = kExitUsage;
+  if (!target) return std::nullopt;
   const Site* site = target->topology->FindSite(site_name);
   if (site == nullptr) {
-    std::cerr << "linkmon-lab exec: lab " << target->name << " has no site '" << site_name << "'\n";
-    return kExitUsage;
+    std::cerr << "linkmon-lab " << command << ": lab " << target->name << " has no site '"
+              << site_name << "'\n";
+    return std::nullopt;
   }
+  std::string ns = SiteNamespace(target->name, *site);
+  if (!std::filesystem::exists("/run/netns/" + ns)) {
+    std::cerr << "linkmon-lab " << command << ": lab " << target->name
+              << " is not up (no namespace " << ns << ")\n";
+    exit_code = kExitNotUp;
+    return std::nullopt;
+  }
+  return ns;
+}
+
+}  // namespace
+
+int ExecCommand(const std::string& topology_arg, const std::string& site_name,
+                const std::vector<std::string>& command) {
   if (command.empty()) {
     std::cerr << "linkmon-lab exec: no command (linkmon-lab exec TOPO SITE -- CMD...)\n";
     return kExitUsage;
   }
-  const std::string ns = SiteNamespace(target->name, *site);
-  if (!std::filesystem::exists("/run/netns/" + ns)) {
-    std::cerr << "linkmon-lab exec: lab " << target->name << " is not up (no namespace " << ns
-              << ")\n";
-    return kExitNotUp;
-  }
-  std::vector<std::string> argv = {"ip", "netns", "exec", ns};
+  int exit_code = kExitUsage;
+  const auto ns = RunningSiteNamespace(topology_arg, site_name, "exec", exit_code);
+  if (!ns) return exit_code;
+  std::vector<std::string> argv = {"ip", "netns", "exec", *ns};
   argv.insert(argv.end(), command.begin(), command.end());
   std::vector<char*> args;
   for (auto& arg : argv) args.push_back(arg.data());
@@ -291,6 +310,40 @@ int SetCommand(const std::string& topology_arg, const std::string& from, const s
     return reply.error().code == ErrorCode::kUnavailable ? kExitNotUp : kExitUsage;
   }
   std::cout << from << " -> " << to << ": " << reply->value("description", std::string()) << "\n";
+  return 0;
+}
+
+int ForwardCommand(const std::string& topology_arg, const std::string& site_name,
+                   const std::vector<std::string>& forwards) {
+  int exit_code = kExitUsage;
+  const auto ns = RunningSiteNamespace(topology_arg, site_name, "forward", exit_code);
+  if (!ns) return exit_code;
+  std::vector<ForwardRule> rules;
+  for (const std::string& text : forwards) {
+    auto rule = ParseForwardRule(text, boost::asio::ip::address_v4::loopback());
+    if (!rule) {
+      std::cerr << "linkmon-lab forward: " << rule.error().message << "\n";
+      return kExitUsage;
+    }
+    rules.push_back(*rule);
+  }
+  boost::asio::io_context io(1);
+  auto forwarder = PortForwarder::Start(io, *ns, rules);
+  if (!forwarder) {
+    std::cerr << "linkmon-lab forward: " << forwarder.error().message << "\n";
+    return kExitFailed;
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    (*forwarder)->Stop();
+    io.stop();
+  });
+  for (const ForwardRule& rule : rules) {
+    std::cout << "forwarding 127.0.0.1:" << rule.local_port << " -> " << *ns << " " << rule.remote
+              << "\n";
+  }
+  std::cout << std::flush;
+  io.run();
   return 0;
 }
 

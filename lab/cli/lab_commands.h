@@ -24,6 +24,11 @@ int StatusCommand(const std::string& topology_arg, bool json);
 // Replaces the process with `ip netns exec <name>-<site> command...`.
 int ExecCommand(const std::string& topology_arg, const std::string& site,
                 const std::vector<std::string>& command);
+// Listens on the host's 127.0.0.1 and forwards each connection into the site's namespace
+// (lab/forward/port_forwarder.h) until SIGINT/SIGTERM. forwards: "LOCAL[:ADDRESS]:REMOTE" or
+// "PORT"; the default address is the namespace's own 127.0.0.1.
+int ForwardCommand(const std::string& topology_arg, const std::string& site,
+                   const std::vector<std::string>& forwards);
 // settings: "delay=20ms", "loss=1%", ...
 int SetCommand(const std::string& topology_arg, const std::string& from, const std::string& to,
                const std::vector<std::string>& settings);

@@ -5,6 +5,7 @@
 //   linkmon-lab status TOPO [--json]
 //   linkmon-lab exec TOPO SITE -- CMD...
 //   linkmon-lab set TOPO FROM TO key=value...
+//   linkmon-lab forward TOPO SITE LOCAL[:ADDRESS]:REMOTE|PORT...
 //
 // Exit codes: lab_commands.h.
 
@@ -52,6 +53,14 @@ int main(int argc, char** argv) {
   set->add_option("settings", rest, "key=value: delay, jitter, loss, loss_burst, rate, ...")
       ->required();
 
+  auto* forward = app.add_subcommand(
+      "forward", "reach TCP services of a site from the host's 127.0.0.1 (until Ctrl-C)");
+  forward->add_option("topology", topology, "topology file")->required();
+  forward->add_option("site", site, "site name")->required();
+  forward
+      ->add_option("ports", rest, "LOCAL[:ADDRESS]:REMOTE or PORT (address: the site's 127.0.0.1)")
+      ->required();
+
   auto* emulate = app.add_subcommand("emulate", "run a lab's emulator (started by up)");
   emulate->group("");  // internal
   emulate->add_option("state_dir", state_dir)->required();
@@ -70,6 +79,7 @@ int main(int argc, char** argv) {
   if (*status) return StatusCommand(topology, json);
   if (*exec) return ExecCommand(topology, site, rest);
   if (*set) return SetCommand(topology, from, to, rest);
+  if (*forward) return ForwardCommand(topology, site, rest);
   if (*emulate) return RunEmulatorProcess(state_dir, daemon_options);
   return 2;
 }

@@ -64,6 +64,14 @@ class BreachTracker {
   // Feeds one or more unknown minutes (a silence of any length has the same effect).
   void OnUnknownMinutes();
 
+  // A reloaded config changed the path's class or its hysteresis: the current runs and the open
+  // breach are kept and judged with the new counts from the next minute on. An event keeps the
+  // class it opened under.
+  void Reclassify(SlaClassName sla_class, config::BreachHysteresis hysteresis) {
+    sla_class_ = std::move(sla_class);
+    hysteresis_ = hysteresis;
+  }
+
   // The open breach, or null.
   const BreachEvent* open() const { return open_ ? &*open_ : nullptr; }
 

@@ -66,6 +66,9 @@ class ErrorBudget {
   // Every minute recorded since the start (or the rebuild): the `_total` counters of /metrics.
   const MinuteCounts& totals() const { return totals_; }
   const config::Slo& slo() const { return slo_; }
+  // A reloaded config changed the SLO: recorded verdicts stay, the arithmetic uses the new
+  // objective and period from now on (a longer period shows only the minutes still kept).
+  void SetSlo(const config::Slo& slo) { slo_ = slo; }
   // The end of the newest recorded minute; nullopt before the first.
   std::optional<SystemTime> end() const;
 

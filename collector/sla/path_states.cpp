@@ -11,12 +11,51 @@ using windows::kMinute;
 using windows::MinuteStart;
 using windows::MinuteStats;
 
+template <typename T>
+bool SameThreshold(const std::optional<config::Threshold<T>>& a,
+                   const std::optional<config::Threshold<T>>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  return !a || (a->limit == b->limit && a->window == b->window);
+}
+
+// config::SlaClass has no operator== (config.h is plain data without comparisons).
+bool SameClass(const config::SlaClass& a, const config::SlaClass& b) {
+  return a.name == b.name && SameThreshold(a.rtt_p50, b.rtt_p50) &&
+         SameThreshold(a.rtt_p95, b.rtt_p95) && SameThreshold(a.rtt_p99, b.rtt_p99) &&
+         SameThreshold(a.jitter, b.jitter) && SameThreshold(a.loss, b.loss) &&
+         SameThreshold(a.min_bandwidth, b.min_bandwidth) && a.slo.objective == b.slo.objective &&
+         a.slo.period == b.slo.period &&
+         a.breach.open_after_bad_minutes == b.breach.open_after_bad_minutes &&
+         a.breach.close_after_good_minutes == b.breach.close_after_good_minutes;
+}
+
+// Every configured path with its class, or the first dangling class.
+Result<std::vector<std::pair<PathKey, const config::SlaClass*>>> ConfiguredPaths(
+    const config::Config& config) {
+  std::vector<std::pair<PathKey, const config::SlaClass*>> paths;
+  std::set<PathKey> seen;
+  for (const auto& probe : config.probes) {
+    for (const auto& target : probe.targets) {
+      const config::SlaClass* sla_class = config.FindSlaClass(target.sla_class);
+      if (sla_class == nullptr) {
+        return MakeError(ErrorCode::kInvalidArgument, "path states: target " + target.name.str() +
+                                                          " of probe " + probe.site.str() +
+                                                          " names unknown SLA class " +
+                                                          target.sla_class.str());
+      }
+      for (Method method : target.methods) {
+        PathKey key{probe.site, target.name, method};
+        if (seen.insert(key).second) paths.emplace_back(std::move(key), sla_class);
+      }
+    }
+  }
+  return paths;
+}
+
 }  // namespace
 
 PathStates::PathStates(const Clock& clock, PathStatesOptions options)
-    : clock_(clock),
-      options_(std::move(options)),
-      next_to_close_(MinuteStart(clock.SystemNow())) {
+    : clock_(clock), options_(std::move(options)), next_to_close_(MinuteStart(clock.SystemNow())) {
   std::sort(options_.windows.begin(), options_.windows.end());
 }
 
@@ -27,33 +66,55 @@ Result<std::unique_ptr<PathStates>> PathStates::Create(const config::Config& con
     return tl::unexpected(valid.error());
   }
   std::unique_ptr<PathStates> states(new PathStates(clock, std::move(options)));
-  states->sla_classes_ = config.sla_classes;
-  for (const auto& site : config.sites) states->sites_.insert(site.name.str());
-  for (const auto& probe : config.probes) {
-    states->sites_.insert(probe.site.str());
-    for (const auto& target : probe.targets) {
-      const config::SlaClass* sla_class = config.FindSlaClass(target.sla_class);
-      if (sla_class == nullptr) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         "path states: target " + target.name.str() + " of probe " +
-                             probe.site.str() + " names unknown SLA class " +
-                             target.sla_class.str());
-      }
-      states->targets_.insert(target.name.str());
-      for (Method method : target.methods) {
-        PathKey key{probe.site, target.name, method};
-        if (states->index_.contains(key)) continue;
-        states->index_.emplace(key, 0);
-        states->paths_.emplace_back(std::move(key), *sla_class, states->options_.windows);
-      }
-    }
-  }
-  std::sort(states->paths_.begin(), states->paths_.end(),
-            [](const TrackedPath& a, const TrackedPath& b) { return a.key < b.key; });
-  for (std::size_t i = 0; i < states->paths_.size(); ++i) {
-    states->index_[states->paths_[i].key] = i;
-  }
+  if (auto set = states->Reconfigure(config); !set) return tl::unexpected(set.error());
   return states;
+}
+
+Result<ReconfigureReport> PathStates::Reconfigure(const config::Config& config) {
+  auto configured = ConfiguredPaths(config);
+  if (!configured) return tl::unexpected(configured.error());
+  ReconfigureReport report;
+  std::set<PathKey> wanted;
+  for (const auto& entry : *configured) wanted.insert(entry.first);
+  for (const TrackedPath& path : paths_) {
+    if (wanted.contains(path.key)) continue;
+    ++report.removed;
+    if (path.breaches.open() != nullptr) ++report.open_breaches_dropped;
+  }
+  std::vector<TrackedPath> paths;
+  paths.reserve(configured->size());
+  for (auto& [key, sla_class] : *configured) {
+    TrackedPath* old = FindMutable(key);
+    if (old == nullptr) {
+      paths.emplace_back(key, *sla_class, options_.windows);
+      ++report.added;
+      continue;
+    }
+    ++report.kept;
+    if (!SameClass(old->sla_class, *sla_class)) {
+      ++report.reclassified;
+      old->sla_class = *sla_class;
+      old->budget.SetSlo(sla_class->slo);
+      old->breaches.Reclassify(sla_class->name, sla_class->breach);
+    }
+    paths.push_back(std::move(*old));
+  }
+  std::sort(paths.begin(), paths.end(),
+            [](const TrackedPath& a, const TrackedPath& b) { return a.key < b.key; });
+  paths_ = std::move(paths);
+  index_.clear();
+  for (std::size_t i = 0; i < paths_.size(); ++i) index_.emplace(paths_[i].key, i);
+
+  sla_classes_ = config.sla_classes;
+  sites_.clear();
+  targets_.clear();
+  for (const auto& site : config.sites) sites_.insert(site.name.str());
+  for (const auto& probe : config.probes) {
+    sites_.insert(probe.site.str());
+    for (const auto& target : probe.targets) targets_.insert(target.name.str());
+  }
+  ++version_;
+  return report;
 }
 
 TrackedPath* PathStates::FindMutable(const PathKey& path) {
@@ -67,14 +128,12 @@ const TrackedPath* PathStates::Find(const PathKey& path) const {
 }
 
 std::span<const TrackedPath> PathStates::PathsFrom(const SiteName& source) const {
-  auto begin = std::lower_bound(paths_.begin(), paths_.end(), source,
-                                [](const TrackedPath& p, const SiteName& s) {
-                                  return p.key.source < s;
-                                });
-  auto end = std::upper_bound(begin, paths_.end(), source,
-                              [](const SiteName& s, const TrackedPath& p) {
-                                return s < p.key.source;
-                              });
+  auto begin =
+      std::lower_bound(paths_.begin(), paths_.end(), source,
+                       [](const TrackedPath& p, const SiteName& s) { return p.key.source < s; });
+  auto end =
+      std::upper_bound(begin, paths_.end(), source,
+                       [](const SiteName& s, const TrackedPath& p) { return s < p.key.source; });
   return {begin, end};
 }
 
@@ -118,9 +177,9 @@ Result<PathStates::Applied> PathStates::ApplyThroughput(const PathKey& path, Sys
                      "path states: unknown path " + path.ToString() + " (not in the config)");
   }
   if (path.method != Method::kThroughput) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "path states: bandwidth result for " + path.ToString() +
-                         ", which is not a throughput path");
+    return MakeError(ErrorCode::kInvalidArgument, "path states: bandwidth result for " +
+                                                      path.ToString() +
+                                                      ", which is not a throughput path");
   }
   return AddMinute(*tracked, MinuteStart(at), at, MinuteStats::FromThroughput(achieved));
 }
@@ -134,9 +193,8 @@ Result<PathStates::Applied> PathStates::AddMinute(TrackedPath& path, SystemTime 
                          " is stamped in the future (probe clock ahead of the collector's?)");
   }
   if (minute <= next_to_close_ - options_.windows.back()) {
-    return MakeError(ErrorCode::kOutOfRange,
-                     "path states: data for " + path.key.ToString() +
-                         " is older than the longest window reaches");
+    return MakeError(ErrorCode::kOutOfRange, "path states: data for " + path.key.ToString() +
+                                                 " is older than the longest window reaches");
   }
   if (auto added = path.minutes.Add(minute, stats); !added) return tl::unexpected(added.error());
   started_ = true;
@@ -199,28 +257,36 @@ void PathStates::ClosePath(TrackedPath& path, SystemTime first, SystemTime last)
 }
 
 Result<RebuildReport> PathStates::Rebuild(std::span<const MinuteRecord> records) {
-  if (started_) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "path states: rebuild must come before any data or minute close");
-  }
   std::vector<std::size_t> order(records.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return records[a].minute_start < records[b].minute_start;
   });
-  RebuildReport report;
-  if (!order.empty()) {
-    next_to_close_ = std::min(next_to_close_, MinuteStart(records[order.front()].minute_start));
+  return RebuildInOrder([&](const RecordVisitor& visit) -> Status {
+    for (std::size_t i : order) visit(records[i]);
+    return {};
+  });
+}
+
+Result<RebuildReport> PathStates::RebuildInOrder(const RecordSource& source) {
+  if (started_) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "path states: rebuild must come before any data or minute close");
   }
+  RebuildReport report;
+  bool first = true;
   const SystemTime last_closable = LastClosable(clock_.SystemNow());
-  for (std::size_t i : order) {
-    const MinuteRecord& record = records[i];
+  Status read = source([&](const MinuteRecord& record) {
     const SystemTime minute = MinuteStart(record.minute_start);
+    if (first) {
+      next_to_close_ = std::min(next_to_close_, minute);
+      first = false;
+    }
     CloseThrough(std::min(minute - kMinute, last_closable));
     TrackedPath* tracked = FindMutable(record.path);
     if (tracked == nullptr) {
       ++report.skipped_unknown_path;
-      continue;
+      return;
     }
     MinuteStats stats = MinuteStats::FromSummary(record.summary);
     stats.throughput = record.throughput;
@@ -232,7 +298,9 @@ Result<RebuildReport> PathStates::Rebuild(std::span<const MinuteRecord> records)
     } else {
       ++report.skipped_too_old;
     }
-  }
+  });
+  started_ = true;
+  if (!read) return tl::unexpected(read.error());
   CloseThrough(last_closable);
   ++version_;
   return report;
@@ -254,9 +322,8 @@ std::vector<BreachEvent> PathStates::BreachesBetween(const BreachQuery& query) c
       result.push_back(*open);
     }
   }
-  std::stable_sort(result.begin(), result.end(), [](const BreachEvent& a, const BreachEvent& b) {
-    return a.start < b.start;
-  });
+  std::stable_sort(result.begin(), result.end(),
+                   [](const BreachEvent& a, const BreachEvent& b) { return a.start < b.start; });
   return result;
 }
 

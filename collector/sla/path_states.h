@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -43,8 +44,8 @@ namespace linkmon::sla {
 
 struct PathStatesOptions {
   // Sliding windows; whole minutes. The config's collector.windows.
-  std::vector<std::chrono::nanoseconds> windows = {std::chrono::minutes(1),
-                                                   std::chrono::minutes(5), std::chrono::hours(1)};
+  std::vector<std::chrono::nanoseconds> windows = {std::chrono::minutes(1), std::chrono::minutes(5),
+                                                   std::chrono::hours(1)};
   // A minute is judged this long after its end, for uploads still in flight. Probes upload every
   // 10 s by default, so 20 s lets the last interval of a minute arrive on time.
   std::chrono::nanoseconds close_delay = std::chrono::seconds(20);
@@ -69,6 +70,14 @@ struct RebuildReport {
   std::size_t applied = 0;
   std::size_t skipped_unknown_path = 0;  // the config no longer has the path
   std::size_t skipped_too_old = 0;       // out of order beyond the windows' reach
+};
+
+struct ReconfigureReport {
+  std::size_t kept = 0;          // paths in both configs
+  std::size_t reclassified = 0;  // ... whose SLA class (name or contents) changed
+  std::size_t added = 0;
+  std::size_t removed = 0;
+  std::size_t open_breaches_dropped = 0;  // open breaches of removed paths
 };
 
 // Filters of BreachesBetween; absent means any.
@@ -102,6 +111,22 @@ class PathStates {
   // Replays stored minutes (any order; sorted here) and then closes minutes up to the clock's
   // present. Call once at start-up, before any Apply or Tick; fails (kInvalidArgument) otherwise.
   Result<RebuildReport> Rebuild(std::span<const MinuteRecord> records);
+  // The same, streamed: `source` calls its visitor with every record, oldest minute first (as
+  // store::SummaryStore::ForEachMinuteSince does), so a month of minutes is never held at once.
+  // A failure of `source` ends the rebuild with its error (the state is then partial: the caller
+  // should not serve it).
+  using RecordVisitor = std::function<void(const MinuteRecord&)>;
+  using RecordSource = std::function<Status(const RecordVisitor&)>;
+  Result<RebuildReport> RebuildInOrder(const RecordSource& source);
+
+  // A reloaded config (SIGHUP). Paths it still has keep everything (minutes, windows, verdicts,
+  // budget, breaches) and take their class's new thresholds, SLO and hysteresis for the minutes
+  // still to close; verdicts given stand. Paths it adds start empty (unknown until data); paths it
+  // drops are forgotten with their open breach (as a restart with the new config would: the
+  // rebuild skips them); their closed breaches stay. Sites, targets and classes are the new
+  // config's. The windows are not changed (PathStatesOptions; a restart changes them).
+  // Fails (kInvalidArgument, nothing changed) on a dangling SLA class.
+  Result<ReconfigureReport> Reconfigure(const config::Config& config);
 
   // --- Reading
   // Every path, sorted by (source, target, method).

@@ -5,16 +5,22 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <functional>
 #include <memory>
 
+#include "collector/api/api_routes.h"
+#include "collector/batch_feed.h"
+#include "collector/config_reload.h"
 #include "collector/ingest/ingest_route.h"
 #include "collector/ingest/ingest_service.h"
+#include "collector/metrics/path_metrics_collector.h"
+#include "collector/periodic_tasks.h"
+#include "collector/sla/path_states.h"
+#include "collector/state_rebuild.h"
 #include "collector/store/summary_store.h"
 #include "common/clock.h"
 #include "common/logging.h"
-#include "config/daemon_cli.h"
 #include "config/version.h"
 #include "exporters/http/http_server.h"
 #include "exporters/http/standard_routes.h"
@@ -23,53 +29,64 @@
 namespace linkmon::collector {
 namespace {
 
-constexpr std::chrono::hours kPruneEvery{1};
+namespace http = boost::beast::http;
 
-// Deletes what is older than the retention now and every kPruneEvery after.
-class RetentionPruner {
+// The per-path families, absent until PathStates may be read (after the rebuild).
+class ServingPathMetrics : public prometheus::Collectable {
  public:
-  RetentionPruner(boost::asio::io_context& io, store::SummaryStore& store, const Clock& clock,
-                  std::chrono::nanoseconds retention)
-      : timer_(io), store_(store), clock_(clock), retention_(retention) {}
-
-  void Start() { Prune(); }
-  void Stop() { timer_.cancel(); }
-
- private:
-  void Prune() {
-    const SystemTime before =
-        clock_.SystemNow() - std::chrono::duration_cast<SystemTime::duration>(retention_);
-    if (auto pruned = store_.Prune(before)) {
-      spdlog::info("event=store_pruned minutes_deleted={} batches_deleted={}",
-                   pruned->minutes_deleted, pruned->batches_deleted);
-    } else {
-      spdlog::error("event=store_prune_failed detail={}", KvQuote(pruned.error().message));
-    }
-    timer_.expires_after(kPruneEvery);
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) Prune();
-    });
+  ServingPathMetrics(const sla::PathStates& states, const bool& serving)
+      : collector_(states), serving_(serving) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    if (!serving_) return {};
+    return collector_.Collect();
   }
 
-  boost::asio::steady_timer timer_;
-  store::SummaryStore& store_;
-  const Clock& clock_;
-  std::chrono::nanoseconds retention_;
+ private:
+  metrics::PathMetricsCollector collector_;
+  const bool& serving_;
 };
+
+sla::PathStatesOptions StatesOptionsFromConfig(const config::Config& config) {
+  sla::PathStatesOptions options;
+  options.windows = config.collector.windows;
+  return options;
+}
+
+void LogFeed(const batch::Batch& batch, const FeedResult& fed) {
+  if (fed.refused > 0) {
+    spdlog::warn(
+        "event=batch_not_in_windows probe={} sequence={} refused={} on_time={} late={} "
+        "detail={}",
+        batch.probe.str(), batch.sequence, fed.refused, fed.on_time, fed.late,
+        KvQuote(fed.first_refusal));
+  } else {
+    spdlog::debug("event=batch_in_windows probe={} sequence={} on_time={} late={}",
+                  batch.probe.str(), batch.sequence, fed.on_time, fed.late);
+  }
+}
+
+exporters::HttpResponse Rebuilding() {
+  auto response =
+      exporters::MakeJsonError(http::status::service_unavailable,
+                               "the collector is rebuilding its state from its store; retry");
+  response.set(http::field::retry_after, "1");
+  return response;
+}
 
 }  // namespace
 
-int RunCollectorDaemon(const config::Config& config) {
+int RunCollectorDaemon(const config::DaemonOptions& options, const config::Config& config) {
   boost::asio::io_context io(1);
   RealClock clock;
   auto registry = std::make_shared<prometheus::Registry>();
   auto build_info = std::make_shared<exporters::BuildInfoCollector>(
       "linkmon-collector", std::string(config::LinkmonVersion()));
+  const config::CollectorSettings& settings = config.collector;
 
-  auto store = store::SummaryStore::Open(store::StoreOptions{.path = config.collector.store_path});
+  auto store = store::SummaryStore::Open(store::StoreOptions{.path = settings.store_path});
   if (!store) {
-    spdlog::critical("event=store_open_failed path={} detail={}",
-                     KvQuote(config.collector.store_path), KvQuote(store.error().message));
+    spdlog::critical("event=store_open_failed path={} detail={}", KvQuote(settings.store_path),
+                     KvQuote(store.error().message));
     return config::kExitRuntimeFailure;
   }
   auto ingest = ingest::IngestService::Create(config, **store, clock, *registry,
@@ -78,18 +95,34 @@ int RunCollectorDaemon(const config::Config& config) {
     spdlog::critical("event=ingest_setup_failed detail={}", KvQuote(ingest.error().message));
     return config::kExitRuntimeFailure;
   }
+  auto states = sla::PathStates::Create(config, clock, StatesOptionsFromConfig(config));
+  if (!states) {
+    spdlog::critical("event=path_states_setup_failed detail={}", KvQuote(states.error().message));
+    return config::kExitRuntimeFailure;
+  }
+  // False until the rebuild handed PathStates back to this thread (see collector_daemon.h).
+  bool serving = false;
+  (*ingest)->OnApplied(
+      [&](const batch::Batch& batch) { LogFeed(batch, FeedBatch(**states, batch)); });
 
   exporters::HttpRouter router;
-  ingest::AddIngestRoute(router, **ingest);
-  exporters::AddMetricsRoute(router, {registry, build_info});
-  exporters::AddHealthRoutes(router, [] { return std::string(); });  // ready once serving
+  router.AddExact(http::verb::post, std::string(ingest::kIngestPath), "ingest",
+                  [&](const exporters::HttpRequest& request) {
+                    return serving ? (*ingest)->Handle(request) : Rebuilding();
+                  });
+  api::AddApiRoutes(router, **states, [&] { return serving; });
+  auto path_metrics = std::make_shared<ServingPathMetrics>(**states, serving);
+  exporters::AddMetricsRoute(router, {registry, build_info, path_metrics});
+  exporters::AddHealthRoutes(router, [&] {
+    return serving ? std::string() : std::string("rebuilding state from the store");
+  });
 
-  const config::CollectorSettings& settings = config.collector;
-  exporters::HttpServerOptions options;
-  options.listen = boost::asio::ip::tcp::endpoint(settings.listen.address, settings.listen.port);
-  options.max_body_bytes = settings.limits.max_body_bytes;
-  options.max_connections = settings.limits.max_connections;
-  auto server = exporters::HttpServer::Start(io, options, std::move(router), *registry);
+  exporters::HttpServerOptions server_options;
+  server_options.listen =
+      boost::asio::ip::tcp::endpoint(settings.listen.address, settings.listen.port);
+  server_options.max_body_bytes = settings.limits.max_body_bytes;
+  server_options.max_connections = settings.limits.max_connections;
+  auto server = exporters::HttpServer::Start(io, server_options, std::move(router), *registry);
   if (!server) {
     spdlog::critical("event=listen_failed address={} detail={}", settings.listen.ToString(),
                      KvQuote(server.error().message));
@@ -98,21 +131,68 @@ int RunCollectorDaemon(const config::Config& config) {
 
   RetentionPruner pruner(io, **store, clock, settings.retention);
   pruner.Start();
+  MinuteTicker ticker(io, **states, clock);
+  ConfigReload reload(options.config_path, config, **ingest, **states);
+  boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+  boost::asio::signal_set hangup(io, SIGHUP);
+  int exit_code = config::kExitOk;
+  auto stop = [&] {
+    pruner.Stop();
+    ticker.Stop();
+    stop_signals.cancel();
+    hangup.cancel();
+    (*server)->Stop();
+  };
 
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+  // SIGHUP before the rebuild finished waits for it: the reload touches PathStates.
+  bool reload_pending = false;
+  std::function<void()> wait_for_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (serving) {
+        reload.Reload();
+      } else {
+        reload_pending = true;
+      }
+      wait_for_hangup();
+    });
+  };
+  wait_for_hangup();
+
+  const SystemTime rebuild_since =
+      clock.SystemNow() - std::chrono::duration_cast<SystemTime::duration>(settings.retention);
+  StateRebuild rebuild(io, settings.store_path, **states, rebuild_since, [&](RebuildOutcome done) {
+    if (!done.report) {
+      spdlog::critical("event=state_rebuild_failed detail={}",
+                       KvQuote(done.report.error().message));
+      exit_code = config::kExitRuntimeFailure;
+      stop();
+      return;
+    }
+    spdlog::info(
+        "event=state_rebuilt minutes_read={} applied={} skipped_unknown_path={} "
+        "skipped_too_old={} paths={} seconds={:.3f}",
+        done.records_read, done.report->applied, done.report->skipped_unknown_path,
+        done.report->skipped_too_old, (*states)->paths().size(), done.took.count());
+    serving = true;
+    ticker.Start();
+    if (reload_pending) reload.Reload();
+  });
+
+  stop_signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("event=collector_stopping signal={}", signal);
-    pruner.Stop();
-    (*server)->Stop();
+    stop();
   });
 
   const auto endpoint = (*server)->local_endpoint();
-  spdlog::info("event=collector_listening address={} port={} store={}",
-               endpoint.address().to_string(), endpoint.port(), KvQuote(settings.store_path));
+  spdlog::info("event=collector_listening address={} port={} store={} paths={}",
+               endpoint.address().to_string(), endpoint.port(), KvQuote(settings.store_path),
+               (*states)->paths().size());
+  rebuild.Start();
   io.run();
-  spdlog::info("event=collector_stopped");
-  return config::kExitOk;
+  spdlog::info("event=collector_stopped exit_code={}", exit_code);
+  return exit_code;
 }
 
 }  // namespace linkmon::collector

@@ -3,19 +3,30 @@
 // The running collector: everything main() wires after the config is checked, kept out of main so
 // that main stays a few lines (STYLE.md).
 //
-// One io_context on the calling thread carries: the store (collector/store, SQLite with
-// synchronous=FULL), ingest (POST /api/v1/ingest), /metrics, /-/healthy, /-/ready on one HTTP
-// server at collector.listen, an hourly retention prune (collector.retention), and SIGINT/SIGTERM,
-// which stop the server and let run() return. Windows, SLA and the API mount here as they land.
-// Until collector/main.cpp calls it, the crash test (tests/collector/ingest/crash_test_daemon.cpp)
-// runs it.
+// One io_context on the calling thread carries one HTTP server at collector.listen with
+//   POST /api/v1/ingest            batches into the store (SQLite, synchronous=FULL), then into
+//                                  PathStates (windows, SLA judgement, breaches)
+//   GET  /api/v1/matrix, /api/v1/rank, /api/v1/paths/{src}/{dst}, /api/v1/breaches (docs/api.md)
+//   GET  /metrics                  ingest, HTTP, build info and per-path metrics
+//   GET  /-/healthy, /-/ready
+// plus an hourly retention prune, a one-second minute ticker (PathStates::Tick) and signals:
+// SIGINT/SIGTERM stop the server and let run() return; SIGHUP reloads the config file
+// (config_reload.h).
+//
+// Start-up: the server listens at once and logs the bound port (event=collector_listening
+// port=N; `listen: 127.0.0.1:0` picks a free one), then PathStates is rebuilt from the stored
+// minutes of the retention period on a thread of its own (state_rebuild.h). Until that finished
+// (event=state_rebuilt), /-/ready answers 503 "rebuilding", ingest and the API answer 503 with
+// Retry-After (probes retry 5xx), and /metrics has no per-path families.
 
 #include "config/config.h"
+#include "config/daemon_cli.h"
 
 namespace linkmon::collector {
 
-// Runs until SIGINT or SIGTERM. Returns a process exit code (config/daemon_cli.h): kExitOk after
-// a signal, kExitRuntimeFailure when the store, the token files or the listen address fail.
-int RunCollectorDaemon(const config::Config& config);
+// Runs until SIGINT or SIGTERM. `options.config_path` is the file SIGHUP reloads. Returns a
+// process exit code (config/daemon_cli.h): kExitOk after a signal, kExitRuntimeFailure when the
+// store, the token files, the listen address or the rebuild fail.
+int RunCollectorDaemon(const config::DaemonOptions& options, const config::Config& config);
 
 }  // namespace linkmon::collector

@@ -9,25 +9,36 @@
 
 namespace linkmon::api {
 
-void AddApiRoutes(exporters::HttpRouter& router, const sla::PathStates& states) {
+namespace {
+
+exporters::HttpResponse NotServingYet() {
+  exporters::HttpResponse response =
+      exporters::MakeJsonError(boost::beast::http::status::service_unavailable,
+                               "the collector is rebuilding its state from its store; retry");
+  response.set(boost::beast::http::field::retry_after, "1");
+  return response;
+}
+
+}  // namespace
+
+void AddApiRoutes(exporters::HttpRouter& router, const sla::PathStates& states,
+                  ServingCheck serving) {
   using boost::beast::http::verb;
   // Endpoints with caches are shared by the copies std::function makes of the handler.
   auto matrix = std::make_shared<MatrixEndpoint>(states);
   auto rank = std::make_shared<RankEndpoint>(states);
   auto path = std::make_shared<PathEndpoint>(states);
   auto breaches = std::make_shared<BreachesEndpoint>(states);
-  router.AddExact(verb::get, "/api/v1/matrix", "api_matrix",
-                  [matrix](const exporters::HttpRequest& request) {
-                    return matrix->Handle(request);
-                  });
-  router.AddExact(verb::get, "/api/v1/rank", "api_rank",
-                  [rank](const exporters::HttpRequest& request) { return rank->Handle(request); });
-  router.AddPrefix(verb::get, "/api/v1/paths/", "api_paths",
-                   [path](const exporters::HttpRequest& request) { return path->Handle(request); });
-  router.AddExact(verb::get, "/api/v1/breaches", "api_breaches",
-                  [breaches](const exporters::HttpRequest& request) {
-                    return breaches->Handle(request);
-                  });
+  auto gated = [serving](auto endpoint) {
+    return [serving, endpoint](const exporters::HttpRequest& request) {
+      if (!serving()) return NotServingYet();
+      return endpoint->Handle(request);
+    };
+  };
+  router.AddExact(verb::get, "/api/v1/matrix", "api_matrix", gated(matrix));
+  router.AddExact(verb::get, "/api/v1/rank", "api_rank", gated(rank));
+  router.AddPrefix(verb::get, "/api/v1/paths/", "api_paths", gated(path));
+  router.AddExact(verb::get, "/api/v1/breaches", "api_breaches", gated(breaches));
 }
 
 }  // namespace linkmon::api

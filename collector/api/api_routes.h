@@ -5,11 +5,19 @@
 // (docs/api.md). The endpoints read `states`, which must outlive the router's server; they run on
 // the server's io_context thread, like every other user of PathStates.
 
+#include <functional>
+
 #include "collector/sla/path_states.h"
 #include "exporters/http/http_router.h"
 
 namespace linkmon::api {
 
-void AddApiRoutes(exporters::HttpRouter& router, const sla::PathStates& states);
+// Whether `states` may be read now. The daemon rebuilds PathStates from its store on another
+// thread at start-up; until then every endpoint answers 503 without touching it.
+using ServingCheck = std::function<bool()>;
+
+void AddApiRoutes(
+    exporters::HttpRouter& router, const sla::PathStates& states,
+    ServingCheck serving = [] { return true; });
 
 }  // namespace linkmon::api

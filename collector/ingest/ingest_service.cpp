@@ -110,6 +110,13 @@ IngestService::IngestService(const config::Config& config, ProbeTokens tokens,
       clock_(clock),
       options_(options),
       metrics_(registry) {
+  SetPaths(config);
+  metrics_.StoreSize(store_.DiskBytes());
+}
+
+void IngestService::SetPaths(const config::Config& config) {
+  probes_.clear();
+  paths_.clear();
   for (const config::ProbeSite& probe : config.probes) {
     probes_.insert(probe.site);
     for (const config::Target& target : probe.targets) {
@@ -118,7 +125,14 @@ IngestService::IngestService(const config::Config& config, ProbeTokens tokens,
       }
     }
   }
-  metrics_.StoreSize(store_.DiskBytes());
+}
+
+Status IngestService::Reconfigure(const config::Config& config) {
+  auto tokens = ProbeTokens::Load(config.collector.token_files);
+  if (!tokens) return tl::unexpected(tokens.error());
+  tokens_ = std::move(*tokens);
+  SetPaths(config);
+  return {};
 }
 
 void IngestService::OnApplied(std::function<void(const batch::Batch&)> listener) {

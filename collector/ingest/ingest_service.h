@@ -85,6 +85,11 @@ class IngestService {
   // Handles one POST /api/v1/ingest.
   exporters::HttpResponse Handle(const exporters::HttpRequest& request);
 
+  // A reloaded config (SIGHUP): re-reads the token files and takes the new probes and paths. On
+  // an error (a token file unreadable or invalid, as Create reports it) nothing changes. Limits
+  // and retention stay as created (they need a restart).
+  Status Reconfigure(const config::Config& config);
+
   // Called with every batch after it was applied (not for duplicates).
   void OnApplied(std::function<void(const batch::Batch&)> listener);
 
@@ -92,6 +97,7 @@ class IngestService {
   struct Refusal;
   exporters::HttpResponse Refuse(const exporters::HttpRequest& request, RejectReason reason,
                                  std::string_view probe, std::string message);
+  void SetPaths(const config::Config& config);
   std::optional<Refusal> Validate(const batch::Batch& batch, const SiteName& token_site) const;
 
   ProbeTokens tokens_;

@@ -82,10 +82,11 @@ std::uint16_t FreeLoopbackPort() {
   return acceptor.local_endpoint().port();
 }
 
-bool WaitHealthy(const boost::asio::ip::tcp::endpoint& endpoint) {
+// Ready, not only healthy: ingest answers 503 until the state rebuild finished.
+bool WaitReady(const boost::asio::ip::tcp::endpoint& endpoint) {
   const auto deadline = steady_clock::now() + std::chrono::seconds(20);
   while (steady_clock::now() < deadline) {
-    auto r = testing::HttpRequestTo(endpoint, boost::beast::http::verb::get, "/-/healthy", {}, "",
+    auto r = testing::HttpRequestTo(endpoint, boost::beast::http::verb::get, "/-/ready", {}, "",
                                     std::chrono::seconds(2));
     if (r.status == 200) return true;
     std::this_thread::sleep_for(milliseconds(20));
@@ -131,7 +132,7 @@ TEST(IngestCrashTest, KillNineNeverLosesAnAcknowledgedBatchNorAppliesOneTwice) {
     ++rounds;
     DaemonProcess process(daemon, config_path, (dir / "daemon.log").string());
     ASSERT_TRUE(process.started());
-    ASSERT_TRUE(WaitHealthy(endpoint)) << "round " << rounds;
+    ASSERT_TRUE(WaitReady(endpoint)) << "round " << rounds;
 
     std::atomic<bool> stop{false};
     std::thread client([&] {

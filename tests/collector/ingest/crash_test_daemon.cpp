@@ -19,5 +19,7 @@ int main(int argc, char** argv) {
     for (const auto& d : config.error()) std::cerr << d.ToString() << '\n';
     return linkmon::config::kExitConfigError;
   }
-  return linkmon::collector::RunCollectorDaemon(*config);
+  linkmon::config::DaemonOptions options;
+  options.config_path = argv[1];
+  return linkmon::collector::RunCollectorDaemon(options, *config);
 }

@@ -1,0 +1,55 @@
+#include "collector/periodic_tasks.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/logging.h"
+
+namespace linkmon::collector {
+
+namespace {
+
+constexpr std::chrono::hours kPruneEvery{1};
+constexpr std::chrono::seconds kTickEvery{1};
+
+std::int64_t UnixSeconds(SystemTime time) {
+  return std::chrono::floor<std::chrono::seconds>(time).time_since_epoch().count();
+}
+
+}  // namespace
+
+RetentionPruner::RetentionPruner(boost::asio::io_context& io, store::SummaryStore& store,
+                                 const Clock& clock, std::chrono::nanoseconds retention)
+    : timer_(io), store_(store), clock_(clock), retention_(retention) {}
+
+void RetentionPruner::Prune() {
+  const SystemTime before =
+      clock_.SystemNow() - std::chrono::duration_cast<SystemTime::duration>(retention_);
+  if (auto pruned = store_.Prune(before)) {
+    spdlog::info("event=store_pruned minutes_deleted={} batches_deleted={}",
+                 pruned->minutes_deleted, pruned->batches_deleted);
+  } else {
+    spdlog::error("event=store_prune_failed detail={}", KvQuote(pruned.error().message));
+  }
+  timer_.expires_after(kPruneEvery);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) Prune();
+  });
+}
+
+MinuteTicker::MinuteTicker(boost::asio::io_context& io, sla::PathStates& states, const Clock& clock)
+    : timer_(io), states_(states), clock_(clock) {}
+
+void MinuteTicker::Tick() {
+  const SystemTime closing = states_.next_minute_to_close();
+  states_.Tick(clock_.SystemNow());
+  if (states_.next_minute_to_close() != closing) {
+    spdlog::debug("event=minutes_closed next_minute_unix={} paths={}",
+                  UnixSeconds(states_.next_minute_to_close()), states_.paths().size());
+  }
+  timer_.expires_after(kTickEvery);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) Tick();
+  });
+}
+
+}  // namespace linkmon::collector

@@ -1,0 +1,53 @@
+#pragma once
+
+// The collector's timers, on its io_context thread:
+// - RetentionPruner deletes stored minutes and batch keys older than collector.retention, at
+//   start and every hour;
+// - MinuteTicker calls PathStates::Tick every second, so a minute is judged within a second of
+//   its end + close_delay (sla/path_states.h) whether or not data arrives.
+// A steady timer drives both (wall-clock jumps do not bunch or skip ticks); the times they act on
+// are the clock's wall time, since minutes are wall-clock minutes.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+
+#include "collector/sla/path_states.h"
+#include "collector/store/summary_store.h"
+#include "common/clock.h"
+
+namespace linkmon::collector {
+
+class RetentionPruner {
+ public:
+  RetentionPruner(boost::asio::io_context& io, store::SummaryStore& store, const Clock& clock,
+                  std::chrono::nanoseconds retention);
+
+  void Start() { Prune(); }
+  void Stop() { timer_.cancel(); }
+
+ private:
+  void Prune();
+
+  boost::asio::steady_timer timer_;
+  store::SummaryStore& store_;
+  const Clock& clock_;
+  std::chrono::nanoseconds retention_;
+};
+
+class MinuteTicker {
+ public:
+  MinuteTicker(boost::asio::io_context& io, sla::PathStates& states, const Clock& clock);
+
+  void Start() { Tick(); }
+  void Stop() { timer_.cancel(); }
+
+ private:
+  void Tick();
+
+  boost::asio::steady_timer timer_;
+  sla::PathStates& states_;
+  const Clock& clock_;
+};
+
+}  // namespace linkmon::collector

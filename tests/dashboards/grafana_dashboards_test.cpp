@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -209,6 +210,59 @@ TEST(GrafanaDashboardsTest, SubstitutionCoversEveryGrafanaSpelling) {
             (std::set<std::string>{"src", "dst", "method", "__range"}));
   EXPECT_EQ(VariableQuerySelector("label_values(linkmon_path_sla_state{src=~\"$src\"}, dst)"),
             "linkmon_path_sla_state{src=~\"$src\"}");
+}
+
+// Every linkmon metric a query names is exported by some linkmon code (its name appears quoted in
+// a source file of collector/, probe/ or exporters/) or recorded by dashboards/prometheus/: a
+// renamed metric breaks this test, not silently the dashboard.
+std::set<std::string> KnownMetricNames() {
+  std::set<std::string> names;
+  const std::regex quoted("\"(linkmon_[a-z0-9_]+)\"");
+  for (const char *folder : {"collector", "probe", "exporters"}) {
+    for (const auto &entry : std::filesystem::recursive_directory_iterator(
+             std::filesystem::path(LINKMON_SOURCE_DIR) / folder)) {
+      if (entry.path().extension() != ".cpp" && entry.path().extension() != ".h") continue;
+      std::ifstream in(entry.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      const std::string source = text.str();
+      for (auto it = std::sregex_iterator(source.begin(), source.end(), quoted);
+           it != std::sregex_iterator(); ++it) {
+        names.insert((*it)[1]);
+      }
+    }
+  }
+  for (const char *file : {"linkmon-slo.rules.yml", "linkmon-dashboard.rules.yml"}) {
+    const YAML::Node rules =
+        YAML::LoadFile(std::string(LINKMON_SOURCE_DIR) + "/dashboards/prometheus/" + file);
+    for (const YAML::Node &group : rules["groups"]) {
+      for (const YAML::Node &rule : group["rules"]) {
+        if (rule["record"]) names.insert(rule["record"].as<std::string>());
+      }
+    }
+  }
+  return names;
+}
+
+TEST(GrafanaDashboardsTest, EveryMetricQueriedIsExportedOrRecorded) {
+  const std::set<std::string> known = KnownMetricNames();
+  ASSERT_TRUE(known.contains("linkmon_path_sla_state"));
+  ASSERT_TRUE(known.contains("linkmon_path:sla_burn_rate:1h"));
+  const std::regex metric("linkmon_[a-z0-9_:]+");
+  std::size_t checked = 0;
+  for (const auto &[file, dashboard] : Dashboards()) {
+    auto queries = ExtractQueries(dashboard, file);
+    ASSERT_TRUE(queries.has_value()) << queries.error().message;
+    for (const DashboardQuery &query : *queries) {
+      for (auto it = std::sregex_iterator(query.expr.begin(), query.expr.end(), metric);
+           it != std::sregex_iterator(); ++it) {
+        ++checked;
+        EXPECT_TRUE(known.contains(it->str())) << file << ": '" << query.panel_title << "' queries "
+                                               << it->str() << ", which nothing exports or records";
+      }
+    }
+  }
+  EXPECT_GE(checked, 50u);
 }
 
 TEST(GrafanaDashboardsTest, TheDashboardProviderLoadsFiles) {

@@ -31,7 +31,6 @@ namespace linkmon::config {
 inline constexpr int kExitOk = 0;              // ran and stopped cleanly; config valid; --help
 inline constexpr int kExitRuntimeFailure = 1;  // failed while running (socket, disk, ...)
 inline constexpr int kExitConfigError = 2;     // bad command line or invalid config
-inline constexpr int kExitNotImplemented = 3;  // this build cannot run the daemon yet
 
 enum class Daemon { kProbe, kCollector };
 

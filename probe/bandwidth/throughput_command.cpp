@@ -23,14 +23,18 @@ Result<std::pair<boost::asio::ip::address, std::uint16_t>> ParseTarget(const std
   const bool bracketed = !text.empty() && text[0] == '[';
   if (bracketed || (colon != std::string::npos && text.find(':') == colon)) {
     const auto close = text.find(']');
-    const std::size_t host_end = bracketed ? close : colon;
     if (bracketed && close == std::string::npos) {
       return MakeError(ErrorCode::kInvalidArgument, "--target: missing ']'");
     }
-    host = text.substr(bracketed ? 1 : 0, bracketed ? close - 1 : colon);
-    if (host_end + 1 < text.size()) {
+    host = bracketed ? text.substr(1, close - 1) : text.substr(0, colon);
+    // After "]:" or ":"; "[v6]" alone keeps the default port.
+    const std::size_t port_start = bracketed ? close + 2 : colon + 1;
+    if (port_start <= text.size() && (!bracketed || close + 1 < text.size())) {
+      if (bracketed && text[close + 1] != ':') {
+        return MakeError(ErrorCode::kInvalidArgument, "--target: expected ':' after ']'");
+      }
       try {
-        const unsigned long value = std::stoul(text.substr(host_end + 2));
+        const unsigned long value = std::stoul(text.substr(port_start));
         if (value == 0 || value > 65535) throw std::out_of_range("port");
         port = static_cast<std::uint16_t>(value);
       } catch (const std::exception&) {

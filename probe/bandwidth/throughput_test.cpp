@@ -22,6 +22,10 @@ using Steady = std::chrono::steady_clock;
 
 constexpr std::size_t kLinkHeaderBytes = 14;
 constexpr std::size_t kTcpChunkBytes = 16 * 1024;
+// Wire bytes of the control exchange (handshake, request, answer, end mark, report, their
+// acknowledgments and the close), taken from the test's byte budget so that everything the test
+// sends stays within rate * duration.
+constexpr double kControlBytes = 2048;
 
 // A file descriptor closed when it goes out of scope.
 class Fd {
@@ -186,7 +190,12 @@ Status RunUdp(int control, const ThroughputTestOptions& options, ThroughputResul
   const auto end = start + result.grant.duration;
   auto next = start;
   std::uint32_t sequence = 0;
-  while (next < end) {
+  // Whole datagrams only: the budget is rate * duration less the control exchange.
+  const double budget = static_cast<double>(result.grant.rate.bits_per_second) / 8 *
+                            std::chrono::duration<double>(result.grant.duration).count() -
+                        kControlBytes;
+  const auto datagrams = static_cast<std::uint64_t>(std::max(0.0, budget) * 8 / wire_bits);
+  while (sequence < datagrams && next < end) {
     const auto now = Steady::now();
     if (now < next) {
       ReadEchoes(data.get(), result.grant.session, result);
@@ -280,11 +289,17 @@ Status RunTcp(int control, const ThroughputTestOptions& options, ThroughputResul
   const double payload_rate = static_cast<double>(result.grant.rate.bits_per_second) * mss /
                               (mss + headers) / 8;  // bytes per second
   std::array<std::uint8_t, kTcpChunkBytes> chunk{};
+  // Payload that fits in rate * duration, less the control exchange, with each segment's headers.
+  const double budget =
+      std::max(0.0, static_cast<double>(result.grant.rate.bits_per_second) / 8 *
+                            std::chrono::duration<double>(result.grant.duration).count() -
+                        kControlBytes) *
+      mss / (mss + headers);
   const auto start = Steady::now();
   const auto end = start + result.grant.duration;
   auto next_sample = start + options.sample_every;
   std::uint64_t acked_at_last_sample = AckedBytes(control);
-  while (Steady::now() < end) {
+  while (Steady::now() < end && static_cast<double>(result.sent_bytes) < budget) {
     const auto now = Steady::now();
     if (now >= next_sample) {
       const std::uint64_t acked = AckedBytes(control);
@@ -292,14 +307,17 @@ Status RunTcp(int control, const ThroughputTestOptions& options, ThroughputResul
       acked_at_last_sample = acked;
       next_sample += options.sample_every;
     }
+    const double want = std::min(static_cast<double>(chunk.size()),
+                                 budget - static_cast<double>(result.sent_bytes));
     const double allowed = payload_rate * std::chrono::duration<double>(now - start).count() -
                            static_cast<double>(result.sent_bytes);
-    if (allowed < static_cast<double>(chunk.size())) {
-      const auto wait = ToNanoseconds((static_cast<double>(chunk.size()) - allowed) / payload_rate);
+    if (allowed < want) {
+      const auto wait = ToNanoseconds((want - allowed) / payload_rate);
       std::this_thread::sleep_until(std::min({now + wait, end, next_sample}));
       continue;
     }
-    const ssize_t sent = ::send(control, chunk.data(), chunk.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    const ssize_t sent =
+        ::send(control, chunk.data(), static_cast<std::size_t>(want), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (sent > 0) {
       result.sent_bytes += static_cast<std::uint64_t>(sent);
     } else if (sent < 0 && errno != EAGAIN && errno != EINTR) {

@@ -8,7 +8,9 @@
 //
 // Rate. `rate` counts what an Ethernet interface's counters count: each IP packet plus a 14-byte
 // link header. The sender paces to it on average over the test (short bursts after a late
-// wake-up, never above the average), so the interface's tx_bytes never grow faster than `rate`.
+// wake-up, never above the average), and stops when rate * duration bytes (less 2 KiB for the
+// control exchange) are spent, so the interface's tx_bytes over the test never exceed
+// rate * duration.
 //  - UDP: datagrams of `datagram_bytes` payload, each costing payload + 8 + 20 (IPv6: 40) + 14
 //    bytes of the rate. Results: receiver goodput (payload bits per second over the receiver's
 //    first to last arrival), loss, duplicates, reordering, and RTT under load from the

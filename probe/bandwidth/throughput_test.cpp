@@ -195,8 +195,11 @@ Status RunUdp(int control, const ThroughputTestOptions& options, ThroughputResul
                             std::chrono::duration<double>(result.grant.duration).count() -
                         kControlBytes;
   const auto datagrams = static_cast<std::uint64_t>(std::max(0.0, budget) * 8 / wire_bits);
+  // Time-boxed as well: a sender that cannot keep up with its schedule (a slow or busy host)
+  // stops at the end of the duration, not when the schedule's last slot comes up.
   while (sequence < datagrams && next < end) {
     const auto now = Steady::now();
+    if (now >= end) break;
     if (now < next) {
       ReadEchoes(data.get(), result.grant.session, result);
       std::this_thread::sleep_until(next);

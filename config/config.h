@@ -102,6 +102,9 @@ struct ThroughputSettings {
 };
 struct PassiveSettings {
   std::string interface;  // capture interface; required
+  // Remote prefixes whose TCP flows measure this target; empty: the target's address only.
+  std::vector<IpPrefix> prefixes;
+  std::string filter = "ip or ip6";  // BPF (pcap-filter(7)), compiled when the capture starts
 };
 
 // One thing a probe measures towards, with the methods and schedule for it. A hub group in the

@@ -128,7 +128,23 @@ struct PassiveValue {
                                             std::string_view what) const {
     MappingReader map(node, diagnostics, std::string(what));
     PassiveSettings settings;
-    const bool ok = map.ReadRequired("interface", settings.interface, yaml::StringValue{});
+    bool ok = map.ReadRequired("interface", settings.interface, yaml::StringValue{});
+    if (const Node* prefixes = map.Find("prefixes")) {
+      auto read = yaml::ReadSequence(*prefixes, diagnostics, "prefixes", yaml::IpPrefixValue{});
+      if (read && read->empty()) {
+        diagnostics.Error(*prefixes,
+                          "prefixes: list at least one prefix, or leave the key out "
+                          "to use the target's address");
+      } else if (read) {
+        settings.prefixes = std::move(*read);
+      } else {
+        ok = false;
+      }
+    }
+    if (map.Find("filter") != nullptr &&
+        !map.Read("filter", settings.filter, yaml::StringValue{})) {
+      ok = false;
+    }
     map.RejectUnknownKeys();
     if (!ok) return std::nullopt;
     // Linux interface names: at most 15 bytes (IFNAMSIZ - 1), no '/', no white space.

@@ -81,6 +81,33 @@ probes:
   EXPECT_EQ(tcp.tcp->port, 22);
 }
 
+TEST(LoadConfigTest, PassiveTargetReadsPrefixesAndFilter) {
+  Config config = LoadOrFail(std::string(kMinimal) + R"(
+probe: {collector_url: "http://192.0.2.5:9100"}
+probes:
+  xining:
+    targets:
+      - {site: haidong, sla_class: metro, methods: [passive], passive: {interface: eth0}}
+  haidong:
+    targets:
+      - site: xining
+        sla_class: metro
+        methods: [passive]
+        passive: {interface: bond0, prefixes: [192.0.2.0/28, "2001:db8::/32"], filter: tcp}
+)");
+  ASSERT_EQ(config.probes.size(), 2u);
+  const PassiveSettings& plain = *config.probes[0].targets.at(0).passive;
+  EXPECT_EQ(plain.interface, "eth0");
+  EXPECT_TRUE(plain.prefixes.empty());
+  EXPECT_EQ(plain.filter, "ip or ip6");
+  const PassiveSettings& set = *config.probes[1].targets.at(0).passive;
+  EXPECT_EQ(set.interface, "bond0");
+  ASSERT_EQ(set.prefixes.size(), 2u);
+  EXPECT_EQ(set.prefixes[0].ToString(), "192.0.2.0/28");
+  EXPECT_EQ(set.prefixes[1].ToString(), "2001:db8::/32");
+  EXPECT_EQ(set.filter, "tcp");
+}
+
 TEST(LoadConfigTest, TargetSettingsOverrideSiteDefaultsWhichOverrideFileDefaults) {
   Config config = LoadOrFail(std::string(kMinimal) + R"(
 probe:

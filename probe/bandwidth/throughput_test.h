@@ -33,7 +33,7 @@
 namespace linkmon::bandwidth {
 
 struct ThroughputTestOptions {
-  boost::asio::ip::address target;
+  boost::asio::ip::address target{};
   std::uint16_t port = 862;  // the responder's TCP (control) port
   TestMode mode = TestMode::kUdp;
   Bandwidth rate{10'000'000};

@@ -72,8 +72,10 @@ void ThroughputScheduler::Run() {
     // one that overran its period runs again after a full period from now.
     due[next] += test.every;
     if (due[next] < clock_.MonotonicNow()) due[next] = clock_.MonotonicNow() + test.every;
-    boost::asio::post(
-        io_, [this, target = test.target, started, result] { sink_(target, started, *result); });
+    // A copy of the sink, not `this`: the handler may run after the scheduler is gone.
+    boost::asio::post(io_, [sink = sink_, target = test.target, started, result] {
+      sink(target, started, *result);
+    });
   }
 }
 

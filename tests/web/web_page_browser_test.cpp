@@ -244,8 +244,9 @@ TEST(WebPageBrowserTest, TheBreachedCellIsRedAndOpensItsPath) {
       {.argv = {chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
                 "--disable-extensions", "--disable-background-networking", "--disable-sync",
-                "--remote-debugging-pipe", "--user-data-dir=" + (dir / "chromium").string(),
-                "--window-size=1280,1100", "about:blank"},
+                "--disable-component-update", "--no-pings", "--remote-debugging-pipe",
+                "--user-data-dir=" + (dir / "chromium").string(), "--window-size=1280,1100",
+                "about:blank"},
        .log_path = (dir / "chromium.log").string(),
        .inherit_fds = {{to_browser[0], 3}, {from_browser[1], 4}}});
   ::close(to_browser[0]);

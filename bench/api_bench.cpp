@@ -3,11 +3,9 @@
 // requests over 127.0.0.1 with keep-alive; plus closing one minute for all paths.
 // Run: build/bench/linkmon-bench-api
 
-#include <memory>
-#include <optional>
-#include <thread>
-
 #include <benchmark/benchmark.h>
+#include <prometheus/registry.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -15,7 +13,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <prometheus/registry.h>
+#include <memory>
+#include <optional>
+#include <thread>
 
 #include "collector/api/api_routes.h"
 #include "collector/api/matrix_endpoint.h"
@@ -40,11 +40,16 @@ std::string Name(const char* prefix, int i) {
 
 config::Config MakeConfig() {
   config::Config config;
-  config::SlaClass nationwide{*SlaClassName::Make("nationwide"), "", std::nullopt, std::nullopt,
+  config::SlaClass nationwide{*SlaClassName::Make("nationwide"),
+                              "",
+                              std::nullopt,
+                              std::nullopt,
                               config::Threshold<std::chrono::nanoseconds>{20ms, 1min},
                               config::Threshold<std::chrono::nanoseconds>{2ms, 1min},
-                              config::Threshold<Ratio>{Ratio{0.001}, 5min}, std::nullopt,
-                              config::Slo{}, config::BreachHysteresis{}};
+                              config::Threshold<Ratio>{Ratio{0.001}, 5min},
+                              std::nullopt,
+                              config::Slo{},
+                              config::BreachHysteresis{}};
   config.sla_classes.push_back(nationwide);
   for (int t = 0; t < kTargets; ++t) {
     config.sites.push_back(config::Site{*SiteName::Make(Name("t", t)), "r", "", {}, true});
@@ -53,11 +58,21 @@ config::Config MakeConfig() {
     config.sites.push_back(config::Site{*SiteName::Make(Name("s", s)), "r", "", {}, true});
     config::ProbeSite probe{*SiteName::Make(Name("s", s)), {}};
     for (int t = 0; t < kTargets; ++t) {
-      probe.targets.push_back(config::Target{
-          *TargetName::Make(Name("t", t)), *SiteName::Make(Name("t", t)), std::nullopt,
-          boost::asio::ip::address_v4::loopback(), {Method::kIcmp}, 1s, 1s, 100, 0,
-          *SlaClassName::Make("nationwide"), std::nullopt, std::nullopt, std::nullopt,
-          std::nullopt, std::nullopt});
+      probe.targets.push_back(config::Target{*TargetName::Make(Name("t", t)),
+                                             *SiteName::Make(Name("t", t)),
+                                             std::nullopt,
+                                             boost::asio::ip::address_v4::loopback(),
+                                             {Method::kIcmp},
+                                             1s,
+                                             1s,
+                                             100,
+                                             0,
+                                             *SlaClassName::Make("nationwide"),
+                                             std::nullopt,
+                                             std::nullopt,
+                                             std::nullopt,
+                                             std::nullopt,
+                                             std::nullopt});
     }
     config.probes.push_back(std::move(probe));
   }
@@ -106,8 +121,8 @@ exporters::HttpResponse Call(auto& endpoint, const std::string& target) {
   exporters::HttpMessage message{http::verb::get, target, 11};
   const std::string_view whole(message.target().data(), message.target().size());
   const std::size_t q = whole.find('?');
-  exporters::HttpRequest request{message, {}, whole.substr(0, q),
-                                 q == std::string_view::npos ? "" : whole.substr(q + 1)};
+  exporters::HttpRequest request{
+      message, {}, whole.substr(0, q), q == std::string_view::npos ? "" : whole.substr(q + 1)};
   return endpoint.Handle(request);
 }
 
@@ -137,6 +152,24 @@ void BM_MatrixRebuilt(benchmark::State& state) {
   collector.clock.SetSystemTime(base);
 }
 BENCHMARK(BM_MatrixRebuilt)->Unit(benchmark::kMillisecond);
+
+// One source site's row of the matrix (100 of the 10,000 paths), a new second each time.
+void BM_MatrixFromOneSiteRebuilt(benchmark::State& state) {
+  Collector& collector = Shared();
+  api::MatrixEndpoint endpoint(*collector.states);
+  const SystemTime base = collector.clock.SystemNow();
+  int i = 0;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    collector.clock.SetSystemTime(base + (++i % 2) * 1s);
+    auto response = Call(endpoint, "/api/v1/matrix?from=s042");
+    bytes = response.body().size();
+    benchmark::DoNotOptimize(response);
+  }
+  collector.clock.SetSystemTime(base);
+  state.counters["body_bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_MatrixFromOneSiteRebuilt)->Unit(benchmark::kMicrosecond);
 
 void BM_RankCached(benchmark::State& state) {
   Collector& collector = Shared();
@@ -169,9 +202,8 @@ void HttpLoop(benchmark::State& state, const std::string& target) {
   prometheus::Registry registry;
   exporters::HttpRouter router;
   api::AddApiRoutes(router, *collector.states);
-  auto server = std::move(
-      *exporters::HttpServer::Start(io, exporters::HttpServerOptions{}, std::move(router),
-                                    registry));
+  auto server = std::move(*exporters::HttpServer::Start(io, exporters::HttpServerOptions{},
+                                                        std::move(router), registry));
   auto work = boost::asio::make_work_guard(io);
   std::thread thread([&] { io.run(); });
   {
@@ -196,6 +228,11 @@ void HttpLoop(benchmark::State& state, const std::string& target) {
 
 void BM_HttpMatrix(benchmark::State& state) { HttpLoop(state, "/api/v1/matrix"); }
 BENCHMARK(BM_HttpMatrix)->Unit(benchmark::kMillisecond)->Iterations(200);
+
+void BM_HttpMatrixFromOneSite(benchmark::State& state) {
+  HttpLoop(state, "/api/v1/matrix?from=s042");
+}
+BENCHMARK(BM_HttpMatrixFromOneSite)->Unit(benchmark::kMicrosecond)->Iterations(2000);
 
 void BM_HttpRank(benchmark::State& state) {
   HttpLoop(state, "/api/v1/rank?from=s042&sla=nationwide");

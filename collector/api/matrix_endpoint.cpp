@@ -1,9 +1,11 @@
 #include "collector/api/matrix_endpoint.h"
 
-#include <array>
-#include <iterator>
-
 #include <fmt/format.h>
+
+#include <array>
+#include <functional>
+#include <iterator>
+#include <span>
 
 #include "collector/api/api_json.h"
 #include "collector/api/api_response.h"
@@ -32,16 +34,18 @@ std::string WindowNames(const sla::PathStates& states) {
 
 }  // namespace
 
-MatrixEndpoint::MatrixEndpoint(const sla::PathStates& states)
-    : states_(states), cache_(states.options().windows.size()) {}
+MatrixEndpoint::MatrixEndpoint(const sla::PathStates& states) : states_(states) {}
 
-std::string MatrixEndpoint::Render(std::size_t window_index, SystemTime now) const {
+std::string MatrixEndpoint::Render(std::size_t window_index, SystemTime now,
+                                   const Filter& filter) const {
   // Written with fmt rather than built as a nlohmann::json tree: 10,000 paths took 67 ms of CPU
-  // that way and take 7 ms this way (bench/api_bench.cpp). Every string here is a validated name, method, state or formatted time
-  // (common/ids.h: [a-z0-9_-]), so nothing needs JSON escaping; numbers use fmt's shortest
-  // round-trip form, which is valid JSON.
+  // that way and take 7 ms this way (bench/api_bench.cpp). Every string here is a validated name,
+  // method, state or formatted time (common/ids.h: [a-z0-9_-]), so nothing needs JSON escaping;
+  // numbers use fmt's shortest round-trip form, which is valid JSON.
   std::string out;
-  out.reserve(states_.paths().size() * 360 + 256);
+  const std::span<const sla::TrackedPath> paths =
+      filter.from ? states_.PathsFrom(*filter.from) : std::span(states_.paths());
+  out.reserve(paths.size() * 360 + 256);
   auto appender = std::back_inserter(out);
   auto number = [&](std::optional<double> value) {
     if (value) {
@@ -58,7 +62,8 @@ std::string MatrixEndpoint::Render(std::size_t window_index, SystemTime now) con
                  FormatTime(now), windows::WindowName(states_.options().windows[window_index]),
                  FormatTime(states_.next_minute_to_close()));
   bool first = true;
-  for (const sla::TrackedPath& path : states_.paths()) {
+  for (const sla::TrackedPath& path : paths) {
+    if (filter.method && path.key.method != *filter.method) continue;
     const windows::WindowStats* stats =
         window_index < path.windows.size() ? &path.windows[window_index] : nullptr;
     if (!first) out += ',';
@@ -99,7 +104,7 @@ std::string MatrixEndpoint::Render(std::size_t window_index, SystemTime now) con
 }
 
 exporters::HttpResponse MatrixEndpoint::Handle(const exporters::HttpRequest& request) {
-  static constexpr std::array<std::string_view, 1> kAllowed = {"window"};
+  static constexpr std::array<std::string_view, 3> kAllowed = {"window", "from", "method"};
   auto params = QueryParams::Parse(request.query, kAllowed);
   if (!params) return BadRequest(params.error().message);
   std::size_t window_index = 0;
@@ -111,16 +116,29 @@ exporters::HttpResponse MatrixEndpoint::Handle(const exporters::HttpRequest& req
     }
     window_index = *found;
   }
+  Filter filter;
+  if (auto name = params->Get("method")) {
+    filter.method = ParseMethod(*name);
+    if (!filter.method) return BadRequest("method: unknown method '" + *name + "'");
+  }
+  if (auto from = params->Get("from")) {
+    auto site = SiteName::Make(*from);
+    if (!site || !states_.KnowsSite(*from)) return NotFound("from: unknown site '" + *from + "'");
+    filter.from = std::move(*site);
+  }
   const SystemTime now = states_.clock().SystemNow();
   const std::int64_t second =
       std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
-  Cached& cached = cache_[window_index];
+  const std::string key = std::to_string(window_index) + "/" +
+                          (filter.from ? filter.from->str() : "") + "/" +
+                          (filter.method ? std::string(MethodName(*filter.method)) : "");
+  Cached& cached = cache_[key];
   if (cached.second != second || cached.version != states_.version() || cached.body.empty()) {
-    cached.body = Render(window_index, now);
+    cached.body = Render(window_index, now, filter);
     cached.version = states_.version();
     cached.second = second;
     cached.etag = "\"m" + std::to_string(cached.version) + "-" + std::to_string(second) + "-" +
-                  std::to_string(window_index) + "\"";
+                  std::to_string(std::hash<std::string>{}(key)&0xffffffu) + "\"";
   }
   return CachedResponse(request, kJsonContentType, cached.etag, cached.body, 1);
 }

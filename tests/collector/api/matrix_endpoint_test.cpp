@@ -33,9 +33,8 @@ TEST_F(MatrixEndpointTest, ListsEveryPathWithTypedFiguresStateAndAge) {
     for (const char* field : {"src", "dst", "method", "sla_class", "sla_state"}) {
       EXPECT_TRUE(entry[field].is_string()) << field;
     }
-    for (const char* field : {"rtt_p50_seconds", "rtt_p95_seconds", "rtt_p99_seconds",
-                              "loss_ratio", "jitter_seconds", "throughput_bits_per_second",
-                              "data_age_seconds"}) {
+    for (const char* field : {"rtt_p50_seconds", "rtt_p95_seconds", "rtt_p99_seconds", "loss_ratio",
+                              "jitter_seconds", "throughput_bits_per_second", "data_age_seconds"}) {
       ASSERT_TRUE(entry.contains(field)) << field;
       EXPECT_TRUE(entry[field].is_number() || entry[field].is_null()) << field;
     }
@@ -86,8 +85,8 @@ TEST_F(MatrixEndpointTest, AnotherWindowOnRequestAndBadParametersRefused) {
   ASSERT_EQ(hour.status, 200u);
   EXPECT_EQ(hour.Json()["window"], "1h");
   // The stale path still has its early minutes in the 1 h window.
-  EXPECT_FALSE((*Find(hour.Json()["paths"], "haidong", "xining", "icmp"))["rtt_p50_seconds"]
-                   .is_null());
+  EXPECT_FALSE(
+      (*Find(hour.Json()["paths"], "haidong", "xining", "icmp"))["rtt_p50_seconds"].is_null());
   auto bad_window = Call(endpoint, "/api/v1/matrix?window=2m");
   EXPECT_EQ(bad_window.status, 400u);
   EXPECT_EQ(bad_window.Json()["error"],
@@ -96,6 +95,40 @@ TEST_F(MatrixEndpointTest, AnotherWindowOnRequestAndBadParametersRefused) {
   EXPECT_EQ(unknown.status, 400u);
   EXPECT_NE(unknown.Json()["error"].get<std::string>().find("unknown parameter 'format'"),
             std::string::npos);
+}
+
+TEST_F(MatrixEndpointTest, FiltersBySiteAndMethodEachAnswerCachedOnItsOwn) {
+  MatrixEndpoint endpoint(*states_);
+  const auto all = Call(endpoint, "/api/v1/matrix").Json();
+  auto from_xining = Call(endpoint, "/api/v1/matrix?from=xining");
+  ASSERT_EQ(from_xining.status, 200u) << from_xining.body;
+  const auto xining = from_xining.Json();
+  ASSERT_EQ(xining["paths"].size(), 5u);
+  for (const auto& entry : xining["paths"]) {
+    EXPECT_EQ(entry["src"], "xining");
+    // The same figures as in the full matrix.
+    EXPECT_EQ(entry, *Find(all["paths"], "xining", entry["dst"], entry["method"]));
+  }
+  const auto icmp = Call(endpoint, "/api/v1/matrix?method=icmp").Json();
+  ASSERT_EQ(icmp["paths"].size(), 4u);
+  for (const auto& entry : icmp["paths"]) EXPECT_EQ(entry["method"], "icmp");
+  const auto both = Call(endpoint, "/api/v1/matrix?from=xining&method=throughput").Json();
+  ASSERT_EQ(both["paths"].size(), 1u);
+  EXPECT_EQ(both["paths"][0]["dst"], "shanghai");
+  // A site measuring nothing has an empty matrix; an unknown one is a 404, a bad method a 400.
+  EXPECT_EQ(Call(endpoint, "/api/v1/matrix?from=beijing").Json()["paths"].size(), 0u);
+  auto lhasa = Call(endpoint, "/api/v1/matrix?from=lhasa");
+  EXPECT_EQ(lhasa.status, 404u);
+  EXPECT_EQ(lhasa.Json()["error"], "from: unknown site 'lhasa'");
+  auto ping = Call(endpoint, "/api/v1/matrix?method=ping");
+  EXPECT_EQ(ping.status, 400u);
+  EXPECT_EQ(ping.Json()["error"], "method: unknown method 'ping'");
+  // Each filter has its own cached body and tag; asking again gives the same ones.
+  auto again = Call(endpoint, "/api/v1/matrix?from=xining");
+  EXPECT_EQ(again.body, from_xining.body);
+  EXPECT_EQ(again.etag, from_xining.etag);
+  EXPECT_NE(again.etag, Call(endpoint, "/api/v1/matrix").etag);
+  EXPECT_EQ(Call(endpoint, "/api/v1/matrix?from=xining", from_xining.etag).status, 304u);
 }
 
 }  // namespace

@@ -15,7 +15,8 @@
 //
 // Start-up: the server listens at once and logs the bound port (event=collector_listening
 // port=N; `listen: 127.0.0.1:0` picks a free one), then PathStates is rebuilt from the stored
-// minutes of the retention period on a thread of its own (state_rebuild.h). Until that finished
+// minutes of the last two longest windows (2 h by default; at least 1 h, at most the retention)
+// on a thread of its own (state_rebuild.h). Until that finished
 // (event=state_rebuilt), /-/ready answers 503 "rebuilding", ingest and the API answer 503 with
 // Retry-After (probes retry 5xx), and /metrics has no per-path families.
 

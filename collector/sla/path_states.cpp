@@ -165,7 +165,12 @@ Result<PathStates::Applied> PathStates::Apply(const PathKey& path,
     return MakeError(ErrorCode::kInvalidArgument,
                      "path states: summary of " + path.ToString() + " covers no time");
   }
-  return AddMinute(*tracked, MinuteStart(summary.start), summary.start + summary.duration,
+  // Refused data costs no copy of its histograms (a probe replaying an old spool sends many).
+  const SystemTime minute = MinuteStart(summary.start);
+  if (auto checked = CheckMinute(*tracked, minute); !checked) {
+    return tl::unexpected(checked.error());
+  }
+  return AddMinute(*tracked, minute, summary.start + summary.duration,
                    MinuteStats::FromSummary(summary));
 }
 
@@ -184,10 +189,8 @@ Result<PathStates::Applied> PathStates::ApplyThroughput(const PathKey& path, Sys
   return AddMinute(*tracked, MinuteStart(at), at, MinuteStats::FromThroughput(achieved));
 }
 
-Result<PathStates::Applied> PathStates::AddMinute(TrackedPath& path, SystemTime minute,
-                                                  SystemTime data_end, const MinuteStats& stats) {
-  const SystemTime now = clock_.SystemNow();
-  if (minute > now + options_.future_tolerance) {
+Status PathStates::CheckMinute(const TrackedPath& path, SystemTime minute) const {
+  if (minute > clock_.SystemNow() + options_.future_tolerance) {
     return MakeError(ErrorCode::kOutOfRange,
                      "path states: data for " + path.key.ToString() +
                          " is stamped in the future (probe clock ahead of the collector's?)");
@@ -196,6 +199,13 @@ Result<PathStates::Applied> PathStates::AddMinute(TrackedPath& path, SystemTime 
     return MakeError(ErrorCode::kOutOfRange, "path states: data for " + path.key.ToString() +
                                                  " is older than the longest window reaches");
   }
+  return {};
+}
+
+Result<PathStates::Applied> PathStates::AddMinute(TrackedPath& path, SystemTime minute,
+                                                  SystemTime data_end, const MinuteStats& stats) {
+  const SystemTime now = clock_.SystemNow();
+  if (auto checked = CheckMinute(path, minute); !checked) return tl::unexpected(checked.error());
   if (auto added = path.minutes.Add(minute, stats); !added) return tl::unexpected(added.error());
   started_ = true;
   const SystemTime end = std::min(data_end, now);

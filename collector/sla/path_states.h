@@ -155,6 +155,8 @@ class PathStates {
  private:
   PathStates(const Clock& clock, PathStatesOptions options);
   TrackedPath* FindMutable(const PathKey& path);
+  // kOutOfRange for a minute from the future or beyond the longest window's reach.
+  Status CheckMinute(const TrackedPath& path, SystemTime minute) const;
   Result<Applied> AddMinute(TrackedPath& path, SystemTime minute, SystemTime data_end,
                             const windows::MinuteStats& stats);
   void CloseThrough(SystemTime last_minute);

@@ -19,13 +19,13 @@ namespace linkmon::passive {
 // libpcap link types this parser understands (values of pcap_datalink(),
 // DLT_*).
 enum class LinkType : int {
-  kEthernet = 1,      // DLT_EN10MB, also Linux loopback
-  kRaw = 12,          // DLT_RAW on Linux: the frame starts with the IP header
-  kLinuxCooked = 113, // DLT_LINUX_SLL, the "any" device
-  kLinktypeRaw = 101, // LINKTYPE_RAW as written in pcap files
-  kIpv4 = 228,        // DLT_IPV4
-  kIpv6 = 229,        // DLT_IPV6
-  kLinuxCooked2 = 276 // DLT_LINUX_SLL2
+  kEthernet = 1,       // DLT_EN10MB, also Linux loopback
+  kRaw = 12,           // DLT_RAW on Linux: the frame starts with the IP header
+  kLinuxCooked = 113,  // DLT_LINUX_SLL, the "any" device
+  kLinktypeRaw = 101,  // LINKTYPE_RAW as written in pcap files
+  kIpv4 = 228,         // DLT_IPV4
+  kIpv6 = 229,         // DLT_IPV6
+  kLinuxCooked2 = 276  // DLT_LINUX_SLL2
 };
 
 bool IsSupportedLinkType(int link_type);
@@ -45,8 +45,8 @@ inline constexpr std::uint8_t kTcpRst = 0x04;
 inline constexpr std::uint8_t kTcpAck = 0x10;
 
 struct TcpTimestamps {
-  std::uint32_t value = 0; // TSval
-  std::uint32_t echo = 0;  // TSecr
+  std::uint32_t value = 0;  // TSval
+  std::uint32_t echo = 0;   // TSecr
 };
 
 struct TcpSegment {
@@ -55,17 +55,15 @@ struct TcpSegment {
   std::uint32_t sequence = 0;
   std::uint32_t acknowledgment = 0;
   std::uint8_t flags = 0;
-  std::uint32_t payload_bytes =
-      0; // from the IP length, not from what was captured
-  std::optional<TcpTimestamps>
-      timestamps; // RFC 7323 section 3, when the option is present
+  std::uint32_t payload_bytes = 0;          // from the IP length, not from what was captured
+  std::optional<TcpTimestamps> timestamps;  // RFC 7323 section 3, when the option is present
 };
 
 struct ParsedPacket {
   IpAddress source;
   IpAddress destination;
-  std::uint32_t ip_bytes = 0; // the IP packet's length as its header says
-  std::uint8_t protocol = 0;  // upper-layer protocol (6 TCP, 17 UDP, ...)
+  std::uint32_t ip_bytes = 0;  // the IP packet's length as its header says
+  std::uint8_t protocol = 0;   // upper-layer protocol (6 TCP, 17 UDP, ...)
   // Present for TCP packets whose header was captured; absent for other
   // protocols and for non-first fragments.
   std::optional<TcpSegment> tcp;
@@ -74,7 +72,6 @@ struct ParsedPacket {
 // `frame` is what libpcap captured (caplen bytes) of a frame of link type
 // `link_type`. Refusals (kParse): unknown link type, a non-IP frame, a
 // truncated or inconsistent IP or TCP header, a malformed TCP option list.
-Result<ParsedPacket> ParsePacket(int link_type,
-                                 std::span<const std::uint8_t> frame);
+Result<ParsedPacket> ParsePacket(int link_type, std::span<const std::uint8_t> frame);
 
-} // namespace linkmon::passive
+}  // namespace linkmon::passive

@@ -41,10 +41,8 @@ struct TrafficCounts {
 };
 
 // Average rate of `counts` over `duration`; zero for an empty duration.
-Bandwidth AverageRate(const TrafficCounts &counts,
-                      std::chrono::nanoseconds duration);
-double PacketsPerSecond(const TrafficCounts &counts,
-                        std::chrono::nanoseconds duration);
+Bandwidth AverageRate(const TrafficCounts &counts, std::chrono::nanoseconds duration);
+double PacketsPerSecond(const TrafficCounts &counts, std::chrono::nanoseconds duration);
 
 struct SiteInterval {
   TargetName site;
@@ -53,9 +51,8 @@ struct SiteInterval {
   stats::IntervalSummary summary;
   std::uint64_t timestamp_samples = 0;
   std::uint64_t handshake_samples = 0;
-  TrafficCounts
-      to_site; // IP packets and bytes (IP header included) towards the site
-  TrafficCounts from_site; // and from it
+  TrafficCounts to_site;    // IP packets and bytes (IP header included) towards the site
+  TrafficCounts from_site;  // and from it
 };
 
 struct PassiveInterval {
@@ -65,18 +62,15 @@ struct PassiveInterval {
   // header included, as the interface's rx_bytes and tx_bytes count them),
   // whatever its content.
   TrafficCounts frames;
-  std::vector<SiteInterval>
-      sites; // sites with traffic or samples in this interval only
+  std::vector<SiteInterval> sites;  // sites with traffic or samples in this interval only
 };
 
 struct PassiveCounters {
   std::uint64_t frames = 0;
-  std::uint64_t non_ip_frames =
-      0; // ARP and other frames that are not IP (not an error)
-  std::uint64_t malformed_frames = 0; // refused by ParsePacket
-  std::uint64_t unattributed_samples =
-      0;              // RTT samples whose far end is in no site prefix
-  TcpRttCounters tcp; // the tracker's
+  std::uint64_t non_ip_frames = 0;         // ARP and other frames that are not IP (not an error)
+  std::uint64_t malformed_frames = 0;      // refused by ParsePacket
+  std::uint64_t unattributed_samples = 0;  // RTT samples whose far end is in no site prefix
+  TcpRttCounters tcp;                      // the tracker's
 };
 
 struct PassiveAnalyserOptions {
@@ -85,11 +79,10 @@ struct PassiveAnalyserOptions {
 };
 
 class PassiveAnalyser {
-public:
+ public:
   // Refuses (kInvalidArgument) an interval not positive or not dividing a day,
   // or empty bounds.
-  static Result<PassiveAnalyser> Create(const PassiveAnalyserOptions &options,
-                                        SitePrefixMap sites);
+  static Result<PassiveAnalyser> Create(const PassiveAnalyserOptions &options, SitePrefixMap sites);
 
   // One captured frame: its capture time, link type, the captured bytes, and
   // its length on the wire. Returns the interval that this frame's time closed,
@@ -111,7 +104,7 @@ public:
   }
   const TcpRttTracker &tracker() const { return tracker_; }
 
-private:
+ private:
   struct SiteAccumulator {
     histogram::LogHistogram rtt;
     std::uint64_t timestamp_samples = 0;
@@ -129,8 +122,7 @@ private:
   PassiveAnalyser(const PassiveAnalyserOptions &options, SitePrefixMap sites);
   std::optional<PassiveInterval> Advance(SystemTime now);
   PassiveInterval Finish(OpenInterval &open) const;
-  void Account(SystemTime captured, const ParsedPacket &packet,
-               OpenInterval &open);
+  void Account(SystemTime captured, const ParsedPacket &packet, OpenInterval &open);
 
   PassiveAnalyserOptions options_;
   SitePrefixMap sites_;
@@ -139,4 +131,4 @@ private:
   std::optional<OpenInterval> open_;
 };
 
-} // namespace linkmon::passive
+}  // namespace linkmon::passive

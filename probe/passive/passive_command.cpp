@@ -19,23 +19,17 @@ namespace {
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 
-Result<std::vector<SitePrefix>>
-ParseSites(const std::vector<std::string> &specs) {
+Result<std::vector<SitePrefix>> ParseSites(const std::vector<std::string> &specs) {
   std::vector<SitePrefix> prefixes;
   for (const std::string &spec : specs) {
     const auto equals = spec.find('=');
     if (equals == std::string::npos) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "--site '" + spec + "': expected NAME=PREFIX");
+      return MakeError(ErrorCode::kInvalidArgument, "--site '" + spec + "': expected NAME=PREFIX");
     }
     auto name = TargetName::Make(spec.substr(0, equals));
-    if (!name)
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "--site: " + name.error().message);
+    if (!name) return MakeError(ErrorCode::kInvalidArgument, "--site: " + name.error().message);
     auto prefix = net::IpPrefix::Parse(spec.substr(equals + 1));
-    if (!prefix)
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "--site: " + prefix.error().message);
+    if (!prefix) return MakeError(ErrorCode::kInvalidArgument, "--site: " + prefix.error().message);
     prefixes.push_back(SitePrefix{*name, prefix->network(), prefix->length()});
   }
   return prefixes;
@@ -53,8 +47,7 @@ struct RunTotals {
     frames.bytes += interval.frames.bytes;
     for (const SiteInterval &site : interval.sites) {
       auto [it, fresh] = sites.try_emplace(site.site.str(), site);
-      if (fresh)
-        continue;
+      if (fresh) continue;
       SiteInterval &total = it->second;
       (void)total.summary.rtt.Merge(site.summary.rtt);
       total.timestamp_samples += site.timestamp_samples;
@@ -67,19 +60,15 @@ struct RunTotals {
   }
 };
 
-double Seconds(std::chrono::nanoseconds value) {
-  return static_cast<double>(value.count()) / 1e9;
-}
+double Seconds(std::chrono::nanoseconds value) { return static_cast<double>(value.count()) / 1e9; }
 
 nlohmann::json RttJson(const histogram::LogHistogram &rtt) {
   nlohmann::json json = {{"count", rtt.Count()}};
-  if (rtt.Empty())
-    return json;
+  if (rtt.Empty()) return json;
   json["min"] = Seconds(*rtt.Min());
   json["max"] = Seconds(*rtt.Max());
   for (auto [name, q] : {std::pair{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}}) {
-    if (auto estimate = rtt.Quantile(q))
-      json[name] = Seconds(estimate->value);
+    if (auto estimate = rtt.Quantile(q)) json[name] = Seconds(estimate->value);
   }
   return json;
 }
@@ -121,26 +110,24 @@ nlohmann::json Report(const RunTotals &totals, std::chrono::nanoseconds elapsed,
 }
 
 void PrintText(const nlohmann::json &json, std::ostream &out) {
-  out << "frames " << json["frames"]["packets"] << " bytes "
-      << json["frames"]["bytes"] << " over " << json["elapsed_seconds"]
-      << " s: " << json["bits_per_second"] << " bit/s, "
+  out << "frames " << json["frames"]["packets"] << " bytes " << json["frames"]["bytes"] << " over "
+      << json["elapsed_seconds"] << " s: " << json["bits_per_second"] << " bit/s, "
       << json["packets_per_second"] << " packets/s\n";
   for (const auto &site : json["sites"]) {
-    out << site["site"].get<std::string>() << ": rtt "
-        << site["rtt_seconds"].dump() << " to " << site["to_site"].dump()
-        << " from " << site["from_site"].dump() << "\n";
+    out << site["site"].get<std::string>() << ": rtt " << site["rtt_seconds"].dump() << " to "
+        << site["to_site"].dump() << " from " << site["from_site"].dump() << "\n";
   }
   out << "counters " << json["counters"].dump() << "\n";
 }
 
-} // namespace
+}  // namespace
 
-int RunPassiveCommand(int argc, const char *const *argv, std::ostream &out,
-                      std::ostream &err) {
-  CLI::App app{"Watch an interface (or read a capture file) and print what the "
-               "passive analyser "
-               "sees: traffic and the RTT of TCP flows per site.",
-               "linkmon-probe passive"};
+int RunPassiveCommand(int argc, const char *const *argv, std::ostream &out, std::ostream &err) {
+  CLI::App app{
+      "Watch an interface (or read a capture file) and print what the "
+      "passive analyser "
+      "sees: traffic and the RTT of TCP flows per site.",
+      "linkmon-probe passive"};
   PcapCaptureOptions capture;
   std::string read;
   std::string duration = "10s";
@@ -149,18 +136,13 @@ int RunPassiveCommand(int argc, const char *const *argv, std::ostream &out,
   bool json = false;
   app.add_option("--interface", capture.interface, "Capture interface");
   app.add_option("--read", read, "Read this pcap file instead of capturing");
-  app.add_option("--duration", duration, "How long to capture")
-      ->capture_default_str();
-  app.add_option("--site", sites,
-                 "NAME=PREFIX: traffic to and from PREFIX belongs to NAME")
+  app.add_option("--duration", duration, "How long to capture")->capture_default_str();
+  app.add_option("--site", sites, "NAME=PREFIX: traffic to and from PREFIX belongs to NAME")
       ->required();
-  app.add_option("--filter", capture.filter, "BPF filter (pcap-filter(7))")
+  app.add_option("--filter", capture.filter, "BPF filter (pcap-filter(7))")->capture_default_str();
+  app.add_option("--snap-length", capture.snap_length, "Bytes kept of each frame")
       ->capture_default_str();
-  app.add_option("--snap-length", capture.snap_length,
-                 "Bytes kept of each frame")
-      ->capture_default_str();
-  app.add_option("--interval", interval, "Summary interval")
-      ->capture_default_str();
+  app.add_option("--interval", interval, "Summary interval")->capture_default_str();
   app.add_flag("--json", json, "Print one JSON object (times in seconds)");
   try {
     app.parse(argc, argv);
@@ -170,14 +152,12 @@ int RunPassiveCommand(int argc, const char *const *argv, std::ostream &out,
   auto prefixes = ParseSites(sites);
   auto run_for = ParseDuration(duration);
   auto every = ParseDuration(interval);
-  if (!prefixes || !run_for || !every ||
-      capture.interface.empty() == read.empty()) {
+  if (!prefixes || !run_for || !every || capture.interface.empty() == read.empty()) {
     err << "linkmon-probe passive: "
         << (!prefixes  ? prefixes.error().message
             : !run_for ? "--duration: " + run_for.error().message
-            : !every
-                ? "--interval: " + every.error().message
-                : std::string("give exactly one of --interface and --read"))
+            : !every   ? "--interval: " + every.error().message
+                       : std::string("give exactly one of --interface and --read"))
         << "\n";
     return kExitUsage;
   }
@@ -197,8 +177,7 @@ int RunPassiveCommand(int argc, const char *const *argv, std::ostream &out,
       err << "linkmon-probe passive: " << analysis.error().message << "\n";
       return kExitFailed;
     }
-    for (const PassiveInterval &interval_result : analysis->intervals)
-      totals.Add(interval_result);
+    for (const PassiveInterval &interval_result : analysis->intervals) totals.Add(interval_result);
     if (!analysis->intervals.empty()) {
       elapsed = analysis->intervals.size() * *every;
     }
@@ -207,9 +186,8 @@ int RunPassiveCommand(int argc, const char *const *argv, std::ostream &out,
     boost::asio::io_context io;
     RealClock clock;
     const MonotonicTime started = clock.MonotonicNow();
-    auto monitor = PassiveMonitor::Start(
-        io, clock, capture, options, std::move(*map),
-        [&](const PassiveInterval &done) { totals.Add(done); });
+    auto monitor = PassiveMonitor::Start(io, clock, capture, options, std::move(*map),
+                                         [&](const PassiveInterval &done) { totals.Add(done); });
     if (!monitor) {
       err << "linkmon-probe passive: " << monitor.error().message << "\n";
       return kExitFailed;
@@ -222,8 +200,7 @@ int RunPassiveCommand(int argc, const char *const *argv, std::ostream &out,
     io.run();
     elapsed = clock.MonotonicNow() - started;
     counters = (*monitor)->counters();
-    if (auto stats = (*monitor)->CaptureStats())
-      statistics = *stats;
+    if (auto stats = (*monitor)->CaptureStats()) statistics = *stats;
   }
   nlohmann::json report = Report(totals, elapsed, counters, statistics);
   if (json) {
@@ -234,4 +211,4 @@ int RunPassiveCommand(int argc, const char *const *argv, std::ostream &out,
   return 0;
 }
 
-} // namespace linkmon::passive
+}  // namespace linkmon::passive

@@ -21,7 +21,6 @@
 namespace linkmon::passive {
 
 // argv[0] is "passive".
-int RunPassiveCommand(int argc, const char *const *argv, std::ostream &out,
-                      std::ostream &err);
+int RunPassiveCommand(int argc, const char *const *argv, std::ostream &out, std::ostream &err);
 
-} // namespace linkmon::passive
+}  // namespace linkmon::passive

@@ -12,13 +12,12 @@
 // was, not what the path could carry, and the collector judges min_bandwidth as
 // capacity (the lowest throughput-test result of a minute).
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "common/batch/batch.h"
 #include "common/clock.h"
@@ -30,13 +29,13 @@ namespace linkmon::passive {
 using IntervalSink = std::function<void(const PassiveInterval &)>;
 
 class PassiveMonitor {
-public:
+ public:
   // Opens the capture (errors as PcapCapture::Open) and starts at once.
-  static Result<std::unique_ptr<PassiveMonitor>>
-  Start(boost::asio::io_context &io, const Clock &clock,
-        const PcapCaptureOptions &capture,
-        const PassiveAnalyserOptions &analyser, SitePrefixMap sites,
-        IntervalSink sink);
+  static Result<std::unique_ptr<PassiveMonitor>> Start(boost::asio::io_context &io,
+                                                       const Clock &clock,
+                                                       const PcapCaptureOptions &capture,
+                                                       const PassiveAnalyserOptions &analyser,
+                                                       SitePrefixMap sites, IntervalSink sink);
   ~PassiveMonitor();
   PassiveMonitor(const PassiveMonitor &) = delete;
   PassiveMonitor &operator=(const PassiveMonitor &) = delete;
@@ -47,7 +46,7 @@ public:
   PassiveCounters counters() const { return analyser_.counters(); }
   Result<CaptureStatistics> CaptureStats() { return capture_->Statistics(); }
 
-private:
+ private:
   PassiveMonitor(boost::asio::io_context &io, const Clock &clock,
                  std::unique_ptr<PcapCapture> capture, PassiveAnalyser analyser,
                  std::chrono::nanoseconds tick, IntervalSink sink);
@@ -77,4 +76,4 @@ Result<PcapFileAnalysis> AnalysePcapFile(const std::string &path,
 std::vector<batch::PathSummary> ToPathSummaries(const PassiveInterval &interval,
                                                 const SiteName &source);
 
-} // namespace linkmon::passive
+}  // namespace linkmon::passive

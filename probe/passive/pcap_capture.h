@@ -15,15 +15,14 @@
 
 #include <pcap/pcap.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -32,16 +31,15 @@ namespace linkmon::passive {
 
 // captured: the capture timestamp; bytes: what was captured (at most the snap
 // length); wire_length: the frame's length on the wire.
-using FrameHandler = std::function<void(SystemTime captured, int link_type,
-                                        std::span<const std::uint8_t> bytes,
-                                        std::uint32_t wire_length)>;
+using FrameHandler =
+    std::function<void(SystemTime captured, int link_type, std::span<const std::uint8_t> bytes,
+                       std::uint32_t wire_length)>;
 
 struct PcapCaptureOptions {
-  std::string interface; // required
-  std::string filter =
-      "ip or ip6";       // BPF (pcap-filter(7)); empty captures every frame
-  int snap_length = 192; // bytes kept per frame: link, IP and TCP headers
-  int buffer_bytes = 4 * 1024 * 1024; // the kernel ring
+  std::string interface;               // required
+  std::string filter = "ip or ip6";    // BPF (pcap-filter(7)); empty captures every frame
+  int snap_length = 192;               // bytes kept per frame: link, IP and TCP headers
+  int buffer_bytes = 4 * 1024 * 1024;  // the kernel ring
   std::chrono::milliseconds buffer_timeout{100};
   int max_frames_per_turn = 4096;
 };
@@ -55,12 +53,12 @@ struct CaptureStatistics {
 };
 
 class PcapCapture {
-public:
+ public:
   // Opens and activates the capture. Errors: kPermission without CAP_NET_RAW,
   // kInvalidArgument for a filter that does not compile (with libpcap's
   // message), kIo otherwise; each names the interface.
-  static Result<std::unique_ptr<PcapCapture>>
-  Open(boost::asio::io_context &io, const PcapCaptureOptions &options);
+  static Result<std::unique_ptr<PcapCapture>> Open(boost::asio::io_context &io,
+                                                   const PcapCaptureOptions &options);
   ~PcapCapture();
   PcapCapture(const PcapCapture &) = delete;
   PcapCapture &operator=(const PcapCapture &) = delete;
@@ -74,7 +72,7 @@ public:
   int link_type() const;
   Result<CaptureStatistics> Statistics();
 
-private:
+ private:
   PcapCapture(boost::asio::io_context &io, pcap_t *handle, bool nanoseconds);
   void Wait();
   void Drain();
@@ -93,4 +91,4 @@ private:
 // record).
 Status ReadPcapFile(const std::string &path, const FrameHandler &handler);
 
-} // namespace linkmon::passive
+}  // namespace linkmon::passive

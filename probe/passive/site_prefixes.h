@@ -5,12 +5,11 @@
 // end of the flow; addresses in no prefix (the probe host itself, unrelated
 // traffic) belong to no site.
 
+#include <boost/asio/ip/address.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/ip/address.hpp>
 
 #include "common/ids.h"
 #include "common/result.h"
@@ -20,14 +19,14 @@ namespace linkmon::passive {
 
 struct SitePrefix {
   TargetName site;
-  boost::asio::ip::address network; // host bits beyond `length` must be zero
-  int length = 0;                   // 0..32 (IPv4) or 0..128 (IPv6)
+  boost::asio::ip::address network;  // host bits beyond `length` must be zero
+  int length = 0;                    // 0..32 (IPv4) or 0..128 (IPv6)
 };
 
 // Not thread-safe to build; const lookups may run concurrently. Lookup is a
 // linear scan (a probe's config lists tens of sites, not thousands).
 class SitePrefixMap {
-public:
+ public:
   // Refuses (kInvalidArgument) a length out of range, host bits set, or one
   // prefix given to two sites.
   static Result<SitePrefixMap> Create(const std::vector<SitePrefix> &prefixes);
@@ -36,14 +35,13 @@ public:
   std::optional<std::size_t> Find(const IpAddress &address) const;
   const std::vector<TargetName> &sites() const { return sites_; }
 
-private:
+ private:
   struct Entry {
     IpAddress network;
     int length;
     std::size_t site;
   };
-  std::vector<Entry>
-      entries_; // longest first, so the first match is the longest
+  std::vector<Entry> entries_;  // longest first, so the first match is the longest
   std::vector<TargetName> sites_;
 };
 
@@ -51,4 +49,4 @@ private:
 IpAddress ToIpAddress(const boost::asio::ip::address &address);
 std::string FormatIpAddress(const IpAddress &address);
 
-} // namespace linkmon::passive
+}  // namespace linkmon::passive

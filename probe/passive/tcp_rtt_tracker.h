@@ -49,12 +49,11 @@ struct TcpRttTrackerOptions {
 struct TcpRttCounters {
   std::uint64_t timestamp_samples = 0;
   std::uint64_t handshake_samples = 0;
-  std::uint64_t flow_evictions = 0;    // flows forgotten to make room
-  std::uint64_t pending_evictions = 0; // remembered values dropped to make room
-  std::uint64_t pending_expired =
-      0; // remembered values never echoed within max_age
+  std::uint64_t flow_evictions = 0;     // flows forgotten to make room
+  std::uint64_t pending_evictions = 0;  // remembered values dropped to make room
+  std::uint64_t pending_expired = 0;    // remembered values never echoed within max_age
   std::uint64_t retransmitted_handshakes = 0;
-  std::uint64_t backwards_samples = 0; // echo stamped before its original
+  std::uint64_t backwards_samples = 0;  // echo stamped before its original
 
   bool operator==(const TcpRttCounters &) const = default;
 };
@@ -62,14 +61,13 @@ struct TcpRttCounters {
 struct RttSample {
   enum class Kind { kTimestamp, kHandshake };
   std::chrono::nanoseconds rtt{0};
-  IpAddress far_end; // the host whose answer closed the round trip
+  IpAddress far_end;  // the host whose answer closed the round trip
   Kind kind = Kind::kTimestamp;
 };
 
 class TcpRttTracker {
-public:
-  explicit TcpRttTracker(const TcpRttTrackerOptions &options)
-      : options_(options) {}
+ public:
+  explicit TcpRttTracker(const TcpRttTrackerOptions &options) : options_(options) {}
 
   // `packet.tcp` must be set. At most one sample per packet (a SYN-ACK that
   // also echoes the SYN's timestamp is one handshake sample).
@@ -79,7 +77,7 @@ public:
   std::size_t flows() const { return flows_.size(); }
   std::size_t pending() const { return pending_.size(); }
 
-private:
+ private:
   struct FlowKey {
     IpAddress source;
     IpAddress destination;
@@ -93,8 +91,7 @@ private:
   enum class PendingKind : std::uint8_t { kTimestamp, kHandshake };
   struct PendingKey {
     FlowKey flow;
-    std::uint32_t value =
-        0; // TSval, or the acknowledgment number that answers a SYN/SYN-ACK
+    std::uint32_t value = 0;  // TSval, or the acknowledgment number that answers a SYN/SYN-ACK
     PendingKind kind = PendingKind::kTimestamp;
     bool operator==(const PendingKey &) const = default;
   };
@@ -102,21 +99,20 @@ private:
     std::size_t operator()(const PendingKey &key) const;
   };
   struct FlowState {
-    std::uint32_t last_value = 0; // the newest TSval remembered for this flow
+    std::uint32_t last_value = 0;  // the newest TSval remembered for this flow
     bool has_value = false;
     std::list<FlowKey>::iterator recency;
   };
 
   FlowState &TouchFlow(const FlowKey &key);
   void Remember(const PendingKey &key, SystemTime at);
-  std::optional<std::chrono::nanoseconds> Match(const PendingKey &key,
-                                                SystemTime at);
+  std::optional<std::chrono::nanoseconds> Match(const PendingKey &key, SystemTime at);
   void Expire(SystemTime now);
 
   TcpRttTrackerOptions options_;
   TcpRttCounters counters_;
   std::unordered_map<FlowKey, FlowState, FlowKeyHash> flows_;
-  std::list<FlowKey> recency_; // most recently seen first
+  std::list<FlowKey> recency_;  // most recently seen first
   std::unordered_map<PendingKey, SystemTime, PendingKeyHash> pending_;
   // Insertion order of pending_, for expiry and eviction; entries already
   // matched are skipped when they reach the front (and compacted when the queue
@@ -124,4 +120,4 @@ private:
   std::deque<std::pair<PendingKey, SystemTime>> order_;
 };
 
-} // namespace linkmon::passive
+}  // namespace linkmon::passive

@@ -5,12 +5,11 @@
 // Checksums are left zero: the parser does not read them, and neither does
 // libpcap.
 
+#include <boost/asio/ip/address.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/ip/address.hpp>
 
 #include "probe/net/big_endian.h"
 
@@ -23,7 +22,7 @@ struct TcpFrame {
   std::uint16_t destination_port = 5201;
   std::uint32_t sequence = 1000;
   std::uint32_t acknowledgment = 0;
-  std::uint8_t flags = 0x10; // ACK
+  std::uint8_t flags = 0x10;  // ACK
   std::optional<std::uint32_t> tsval;
   std::uint32_t tsecr = 0;
   std::uint32_t payload_bytes = 0;
@@ -37,7 +36,7 @@ inline std::vector<std::uint8_t> BuildTcpFrame(const TcpFrame &spec) {
   const auto destination = boost::asio::ip::make_address(spec.destination);
   const bool v6 = source.is_v6();
   std::vector<std::uint8_t> frame(12, 0);
-  frame[0] = 0x02; // locally administered MACs
+  frame[0] = 0x02;  // locally administered MACs
   frame[6] = 0x02;
   if (spec.vlan) {
     frame.insert(frame.end(), {0x81, 0x00, 0x00, 0x2A});
@@ -86,4 +85,4 @@ inline std::vector<std::uint8_t> BuildTcpFrame(const TcpFrame &spec) {
   return frame;
 }
 
-} // namespace linkmon::passive::testing
+}  // namespace linkmon::passive::testing

@@ -59,13 +59,12 @@ TEST(PacketParserTest, DecodesIpv6BehindVlanTag) {
 }
 
 TEST(PacketParserTest, SkipsIpv6ExtensionHeaders) {
-  auto frame = BuildTcpFrame(
-      {.source = "fd00::1", .destination = "fd00::2", .tsval = 77});
+  auto frame = BuildTcpFrame({.source = "fd00::1", .destination = "fd00::2", .tsval = 77});
   // Insert an 8-byte hop-by-hop header between the IPv6 header (at 14) and TCP
   // (at 54).
-  std::vector<std::uint8_t> hop = {6, 0, 1, 4, 0, 0, 0, 0}; // next TCP, PadN
+  std::vector<std::uint8_t> hop = {6, 0, 1, 4, 0, 0, 0, 0};  // next TCP, PadN
   frame.insert(frame.begin() + 54, hop.begin(), hop.end());
-  frame[14 + 6] = 0; // next header: hop-by-hop
+  frame[14 + 6] = 0;  // next header: hop-by-hop
   frame[14 + 5] = static_cast<std::uint8_t>(frame[14 + 5] + 8);
   auto packet = ParsePacket(kEthernet, frame);
   ASSERT_TRUE(packet) << packet.error().message;
@@ -105,18 +104,15 @@ TEST(PacketParserTest, RefusesTruncatedAndInconsistentHeaders) {
   auto truncated = ParsePacket(kEthernet, cut);
   ASSERT_FALSE(truncated);
   EXPECT_EQ(truncated.error().code, ErrorCode::kParse);
-  EXPECT_EQ(truncated.error().message,
-            "tcp: options not captured (snap length too small)");
+  EXPECT_EQ(truncated.error().message, "tcp: options not captured (snap length too small)");
 
   auto bad_offset = frame;
-  bad_offset[14 + 20 + 12] = 0x30; // data offset 3
-  EXPECT_EQ(ParsePacket(kEthernet, bad_offset).error().message,
-            "tcp: data offset below 5");
+  bad_offset[14 + 20 + 12] = 0x30;  // data offset 3
+  EXPECT_EQ(ParsePacket(kEthernet, bad_offset).error().message, "tcp: data offset below 5");
 
   auto bad_option = frame;
-  bad_option[14 + 20 + 23] = 12; // timestamp option claims 12 bytes
-  EXPECT_EQ(ParsePacket(kEthernet, bad_option).error().message,
-            "tcp: option length out of bounds");
+  bad_option[14 + 20 + 23] = 12;  // timestamp option claims 12 bytes
+  EXPECT_EQ(ParsePacket(kEthernet, bad_option).error().message, "tcp: option length out of bounds");
 
   auto zero_length = frame;
   zero_length[14 + 20 + 23] = 0;
@@ -125,19 +121,17 @@ TEST(PacketParserTest, RefusesTruncatedAndInconsistentHeaders) {
 
   auto short_total = frame;
   short_total[14 + 2] = 0;
-  short_total[14 + 3] = 10; // total length below the header
-  EXPECT_EQ(ParsePacket(kEthernet, short_total).error().message,
-            "ipv4: total length below header");
+  short_total[14 + 3] = 10;  // total length below the header
+  EXPECT_EQ(ParsePacket(kEthernet, short_total).error().message, "ipv4: total length below header");
 
   std::vector<std::uint8_t> tiny(frame.begin(), frame.begin() + 20);
-  EXPECT_EQ(ParsePacket(kEthernet, tiny).error().message,
-            "ipv4: truncated header");
+  EXPECT_EQ(ParsePacket(kEthernet, tiny).error().message, "ipv4: truncated header");
 }
 
 TEST(PacketParserTest, NonFirstFragmentHasNoTcpHeader) {
   auto frame = BuildTcpFrame({.tsval = 1});
   frame[14 + 6] = 0x00;
-  frame[14 + 7] = 0x10; // fragment offset 16 (x 8 bytes)
+  frame[14 + 7] = 0x10;  // fragment offset 16 (x 8 bytes)
   auto packet = ParsePacket(kEthernet, frame);
   ASSERT_TRUE(packet) << packet.error().message;
   EXPECT_EQ(packet->protocol, 6);
@@ -147,10 +141,9 @@ TEST(PacketParserTest, NonFirstFragmentHasNoTcpHeader) {
 TEST(SitePrefixMapTest, LongestPrefixWinsAndBadPrefixesAreRefused) {
   auto lanzhou = *TargetName::Make("lanzhou");
   auto gansu = *TargetName::Make("gansu");
-  auto map = SitePrefixMap::Create(
-      {{gansu, boost::asio::ip::make_address("10.20.0.0"), 16},
-       {lanzhou, boost::asio::ip::make_address("10.20.3.0"), 24},
-       {lanzhou, boost::asio::ip::make_address("fd00:20::"), 32}});
+  auto map = SitePrefixMap::Create({{gansu, boost::asio::ip::make_address("10.20.0.0"), 16},
+                                    {lanzhou, boost::asio::ip::make_address("10.20.3.0"), 24},
+                                    {lanzhou, boost::asio::ip::make_address("fd00:20::"), 32}});
   ASSERT_TRUE(map) << map.error().message;
   auto at = [&](const char *text) {
     auto site = map->Find(ToIpAddress(boost::asio::ip::make_address(text)));
@@ -162,18 +155,15 @@ TEST(SitePrefixMapTest, LongestPrefixWinsAndBadPrefixesAreRefused) {
   EXPECT_EQ(at("fd00:20::5"), "lanzhou");
   EXPECT_EQ(at("::ffff:10.20.3.1"), "lanzhou");
 
-  auto host_bits = SitePrefixMap::Create(
-      {{gansu, boost::asio::ip::make_address("10.20.0.1"), 16}});
+  auto host_bits = SitePrefixMap::Create({{gansu, boost::asio::ip::make_address("10.20.0.1"), 16}});
   ASSERT_FALSE(host_bits);
   EXPECT_EQ(host_bits.error().message,
             "passive: prefix 10.20.0.1/16: host bits set beyond the length");
-  auto twice = SitePrefixMap::Create(
-      {{gansu, boost::asio::ip::make_address("10.20.0.0"), 16},
-       {lanzhou, boost::asio::ip::make_address("10.20.0.0"), 16}});
+  auto twice = SitePrefixMap::Create({{gansu, boost::asio::ip::make_address("10.20.0.0"), 16},
+                                      {lanzhou, boost::asio::ip::make_address("10.20.0.0"), 16}});
   ASSERT_FALSE(twice);
-  EXPECT_EQ(twice.error().message,
-            "passive: prefix 10.20.0.0/16 given to two sites");
+  EXPECT_EQ(twice.error().message, "passive: prefix 10.20.0.0/16 given to two sites");
 }
 
-} // namespace
-} // namespace linkmon::passive
+}  // namespace
+}  // namespace linkmon::passive

@@ -3,12 +3,11 @@
 
 #include "probe/passive/passive_analyser.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "probe/passive/passive_monitor.h"
 #include "tests/probe/passive/packet_builder.h"
@@ -25,19 +24,16 @@ using testing::BuildTcpFrame;
 using testing::TcpFrame;
 using testing::TimedFrame;
 
-constexpr nanoseconds kT0 = seconds(1'700'000'000); // a multiple of 10 s
+constexpr nanoseconds kT0 = seconds(1'700'000'000);  // a multiple of 10 s
 
 SitePrefixMap Sites() {
   return *SitePrefixMap::Create(
-      {{*TargetName::Make("beijing"), boost::asio::ip::make_address("10.0.1.0"),
-        24},
-       {*TargetName::Make("shanghai"),
-        boost::asio::ip::make_address("fd00:2::"), 32}});
+      {{*TargetName::Make("beijing"), boost::asio::ip::make_address("10.0.1.0"), 24},
+       {*TargetName::Make("shanghai"), boost::asio::ip::make_address("fd00:2::"), 32}});
 }
 
-TcpFrame Client(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack,
-                std::uint32_t tsval, std::uint32_t tsecr,
-                std::uint32_t payload = 0) {
+TcpFrame Client(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, std::uint32_t tsval,
+                std::uint32_t tsecr, std::uint32_t payload = 0) {
   return {.source = "10.0.0.1",
           .destination = "10.0.1.1",
           .source_port = 40000,
@@ -50,8 +46,8 @@ TcpFrame Client(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack,
           .payload_bytes = payload};
 }
 
-TcpFrame Server(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack,
-                std::uint32_t tsval, std::uint32_t tsecr) {
+TcpFrame Server(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, std::uint32_t tsval,
+                std::uint32_t tsecr) {
   return {.source = "10.0.1.1",
           .destination = "10.0.0.1",
           .source_port = 5201,
@@ -90,10 +86,7 @@ std::vector<TimedFrame> Frames() {
   std::vector<std::uint8_t> malformed(34, 0);
   malformed[12] = 0x08;
   malformed[14] = 0x55;
-  TcpFrame syn6{.source = "fd00::1",
-                .destination = "fd00:2::9",
-                .flags = kTcpSyn,
-                .tsval = 1};
+  TcpFrame syn6{.source = "fd00::1", .destination = "fd00:2::9", .flags = kTcpSyn, .tsval = 1};
   TcpFrame synack6{.source = "fd00:2::9",
                    .destination = "fd00::1",
                    .source_port = 5201,
@@ -105,34 +98,25 @@ std::vector<TimedFrame> Frames() {
                    .tsecr = 1};
   return {
       {at(microseconds(0)), BuildTcpFrame(Client(kTcpSyn, 1000, 0, 100, 0))},
-      {at(microseconds(24'000)),
-       BuildTcpFrame(Server(kTcpSyn | kTcpAck, 5000, 1001, 900, 100))},
-      {at(microseconds(24'100)),
-       BuildTcpFrame(Client(kTcpAck, 1001, 5001, 101, 900))},
+      {at(microseconds(24'000)), BuildTcpFrame(Server(kTcpSyn | kTcpAck, 5000, 1001, 900, 100))},
+      {at(microseconds(24'100)), BuildTcpFrame(Client(kTcpAck, 1001, 5001, 101, 900))},
       {at(microseconds(50'000)), arp},
       {at(microseconds(60'000)), malformed},
-      {at(microseconds(100'000)),
-       BuildTcpFrame(Client(kTcpAck, 1001, 5001, 200, 900, 1000))},
-      {at(microseconds(101'000)),
-       BuildTcpFrame(Client(kTcpAck, 2001, 5001, 200, 900, 1000))},
-      {at(microseconds(125'000)),
-       BuildTcpFrame(Server(kTcpAck, 5001, 3001, 925, 200))},
-      {at(microseconds(126'000)),
-       BuildTcpFrame(Server(kTcpAck, 5001, 3001, 925, 200))},
-      {at(microseconds(200'000)),
-       BuildTcpFrame(Client(kTcpAck, 3001, 5001, 300, 925, 1000))},
-      {at(microseconds(230'000)),
-       BuildTcpFrame(Server(kTcpAck, 5001, 4001, 930, 300))},
+      {at(microseconds(100'000)), BuildTcpFrame(Client(kTcpAck, 1001, 5001, 200, 900, 1000))},
+      {at(microseconds(101'000)), BuildTcpFrame(Client(kTcpAck, 2001, 5001, 200, 900, 1000))},
+      {at(microseconds(125'000)), BuildTcpFrame(Server(kTcpAck, 5001, 3001, 925, 200))},
+      {at(microseconds(126'000)), BuildTcpFrame(Server(kTcpAck, 5001, 3001, 925, 200))},
+      {at(microseconds(200'000)), BuildTcpFrame(Client(kTcpAck, 3001, 5001, 300, 925, 1000))},
+      {at(microseconds(230'000)), BuildTcpFrame(Server(kTcpAck, 5001, 4001, 930, 300))},
       {at(microseconds(10'500'000)), BuildTcpFrame(syn6)},
       {at(microseconds(10'540'000)), BuildTcpFrame(synack6)},
   };
 }
 
 class PassiveAnalyserFileTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "passive_analyser_test_" +
-            std::to_string(::getpid()) + ".pcap";
+    path_ = ::testing::TempDir() + "passive_analyser_test_" + std::to_string(::getpid()) + ".pcap";
   }
   void TearDown() override { std::filesystem::remove(path_); }
   std::string path_;
@@ -163,8 +147,7 @@ TEST_F(PassiveAnalyserFileTest, HandCheckedIntervalsFromCaptureFile) {
   EXPECT_EQ(beijing.summary.rtt.Sum(), 79'000'000);
   EXPECT_EQ(beijing.summary.timestamp_source, stats::TimestampSource::kKernel);
   EXPECT_EQ(beijing.summary.counts, stats::ProbeCounts{});
-  EXPECT_EQ(AverageRate(beijing.to_site, first.duration),
-            (Bandwidth{(104 + 3156) * 8 / 10}));
+  EXPECT_EQ(AverageRate(beijing.to_site, first.duration), (Bandwidth{(104 + 3156) * 8 / 10}));
 
   const PassiveInterval &second = analysis->intervals[1];
   EXPECT_EQ(second.start, SystemTime(seconds(1'700'000'010)));
@@ -192,15 +175,13 @@ TEST_F(PassiveAnalyserFileTest, HandCheckedIntervalsFromCaptureFile) {
 TEST_F(PassiveAnalyserFileTest, WireLengthCountsBeyondTheSnapLength) {
   auto frame = BuildTcpFrame(Client(kTcpAck, 1, 1, 5, 0, 1400));
   const auto wire = static_cast<std::uint32_t>(frame.size());
-  frame.resize(96); // captured with a 96-byte snap length
+  frame.resize(96);  // captured with a 96-byte snap length
   ASSERT_TRUE(testing::WritePcap(path_, {{kT0, frame, wire}}));
   auto analysis = AnalysePcapFile(path_, PassiveAnalyserOptions{}, Sites());
   ASSERT_TRUE(analysis) << analysis.error().message;
   ASSERT_EQ(analysis->intervals.size(), 1u);
-  EXPECT_EQ(analysis->intervals[0].frames,
-            (TrafficCounts{1, 14 + 20 + 32 + 1400}));
-  EXPECT_EQ(analysis->intervals[0].sites[0].to_site,
-            (TrafficCounts{1, 20 + 32 + 1400}));
+  EXPECT_EQ(analysis->intervals[0].frames, (TrafficCounts{1, 14 + 20 + 32 + 1400}));
+  EXPECT_EQ(analysis->intervals[0].sites[0].to_site, (TrafficCounts{1, 20 + 32 + 1400}));
   EXPECT_EQ(analysis->counters.malformed_frames, 0u);
 }
 
@@ -220,11 +201,8 @@ TEST_F(PassiveAnalyserFileTest, RefusesFilesThatAreNotCaptures) {
   ASSERT_FALSE(cut);
   EXPECT_EQ(cut.error().code, ErrorCode::kCorrupt);
 
-  EXPECT_EQ(
-      AnalysePcapFile(path_ + ".missing", PassiveAnalyserOptions{}, Sites())
-          .error()
-          .code,
-      ErrorCode::kIo);
+  EXPECT_EQ(AnalysePcapFile(path_ + ".missing", PassiveAnalyserOptions{}, Sites()).error().code,
+            ErrorCode::kIo);
 }
 
 TEST(PassiveAnalyserTest, RefusesBadOptions) {
@@ -245,5 +223,5 @@ TEST(PassiveAnalyserTest, CloseDueWaitsForTheIntervalEnd) {
   EXPECT_FALSE(analyser->CloseAll());
 }
 
-} // namespace
-} // namespace linkmon::passive
+}  // namespace
+}  // namespace linkmon::passive

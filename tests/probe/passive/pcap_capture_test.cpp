@@ -4,15 +4,15 @@
 
 #include "probe/passive/pcap_capture.h"
 
-#include <array>
-#include <string>
+#include <gtest/gtest.h>
 
+#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <gtest/gtest.h>
+#include <string>
 
 #include "probe/passive/passive_monitor.h"
 
@@ -23,21 +23,17 @@ using boost::asio::ip::tcp;
 
 SitePrefixMap LoopbackSite() {
   return *SitePrefixMap::Create(
-      {{*TargetName::Make("peer"), boost::asio::ip::make_address("127.0.0.2"),
-        32}});
+      {{*TargetName::Make("peer"), boost::asio::ip::make_address("127.0.0.2"), 32}});
 }
 
 TEST(PcapCaptureTest, RefusesAFilterThatDoesNotCompile) {
   boost::asio::io_context io;
-  auto capture =
-      PcapCapture::Open(io, {.interface = "lo", .filter = "tcp port banana"});
+  auto capture = PcapCapture::Open(io, {.interface = "lo", .filter = "tcp port banana"});
   ASSERT_FALSE(capture);
-  if (capture.error().code == ErrorCode::kPermission)
-    GTEST_SKIP() << "needs CAP_NET_RAW";
+  if (capture.error().code == ErrorCode::kPermission) GTEST_SKIP() << "needs CAP_NET_RAW";
   EXPECT_EQ(capture.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_NE(capture.error().message.find(
-                "passive capture on 'lo': filter 'tcp port banana' "
-                "does not compile: "),
+  EXPECT_NE(capture.error().message.find("passive capture on 'lo': filter 'tcp port banana' "
+                                         "does not compile: "),
             std::string::npos)
       << capture.error().message;
 }
@@ -46,15 +42,13 @@ TEST(PcapCaptureTest, RefusesAMissingInterface) {
   boost::asio::io_context io;
   auto capture = PcapCapture::Open(io, {.interface = "lmnosuchif0"});
   ASSERT_FALSE(capture);
-  EXPECT_NE(capture.error().message.find("passive capture on 'lmnosuchif0'"),
-            std::string::npos)
+  EXPECT_NE(capture.error().message.find("passive capture on 'lmnosuchif0'"), std::string::npos)
       << capture.error().message;
 }
 
 TEST(PcapCaptureTest, MeasuresOwnLoopbackFlow) {
   boost::asio::io_context io;
-  tcp::acceptor acceptor(
-      io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.2"), 0));
+  tcp::acceptor acceptor(io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.2"), 0));
   const std::uint16_t port = acceptor.local_endpoint().port();
   std::vector<PassiveInterval> intervals;
   RealClock clock;
@@ -76,27 +70,24 @@ TEST(PcapCaptureTest, MeasuresOwnLoopbackFlow) {
   std::vector<char> received(kBytes);
   acceptor.async_accept(server, [&](boost::system::error_code error) {
     ASSERT_FALSE(error);
-    boost::asio::async_read(
-        server, boost::asio::buffer(received),
-        [&](boost::system::error_code read_error, std::size_t) {
-          ASSERT_FALSE(read_error);
-          boost::asio::write(server, boost::asio::buffer(received));
-          server.close();
-        });
+    boost::asio::async_read(server, boost::asio::buffer(received),
+                            [&](boost::system::error_code read_error, std::size_t) {
+                              ASSERT_FALSE(read_error);
+                              boost::asio::write(server, boost::asio::buffer(received));
+                              server.close();
+                            });
   });
   tcp::socket client(io);
   client.open(tcp::v4());
   client.bind(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
   std::vector<char> sent(kBytes, 'x');
   std::vector<char> echoed(kBytes);
-  client.async_connect(
-      acceptor.local_endpoint(), [&](boost::system::error_code error) {
-        ASSERT_FALSE(error);
-        boost::asio::write(client, boost::asio::buffer(sent));
-        boost::asio::async_read(
-            client, boost::asio::buffer(echoed),
-            [&](boost::system::error_code, std::size_t) { client.close(); });
-      });
+  client.async_connect(acceptor.local_endpoint(), [&](boost::system::error_code error) {
+    ASSERT_FALSE(error);
+    boost::asio::write(client, boost::asio::buffer(sent));
+    boost::asio::async_read(client, boost::asio::buffer(echoed),
+                            [&](boost::system::error_code, std::size_t) { client.close(); });
+  });
   // Let the capture ring hand everything over (several buffer timeouts), then
   // stop.
   boost::asio::steady_timer stop(io, std::chrono::milliseconds(500));
@@ -123,8 +114,7 @@ TEST(PcapCaptureTest, MeasuresOwnLoopbackFlow) {
   // Every frame of the flow is IPv4 on loopback's Ethernet framing: 14 bytes
   // more than its IP packet, and each goes to or comes from the peer.
   EXPECT_EQ(frames.packets, to_peer.packets + from_peer.packets);
-  EXPECT_EQ(frames.bytes,
-            to_peer.bytes + from_peer.bytes + 14 * frames.packets);
+  EXPECT_EQ(frames.bytes, to_peer.bytes + from_peer.bytes + 14 * frames.packets);
   // Both directions carried the 64 KiB plus headers (at most 52 + 40 bytes of
   // headers for each of the segments, which are at least a few hundred bytes
   // each).
@@ -142,5 +132,5 @@ TEST(PcapCaptureTest, MeasuresOwnLoopbackFlow) {
   EXPECT_EQ(stats->dropped, 0u);
 }
 
-} // namespace
-} // namespace linkmon::passive
+}  // namespace
+}  // namespace linkmon::passive

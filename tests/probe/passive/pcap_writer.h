@@ -14,18 +14,15 @@
 namespace linkmon::passive::testing {
 
 struct TimedFrame {
-  std::chrono::nanoseconds at; // since the Unix epoch
+  std::chrono::nanoseconds at;  // since the Unix epoch
   std::vector<std::uint8_t> bytes;
-  std::uint32_t wire_length = 0; // 0: the frame's size
+  std::uint32_t wire_length = 0;  // 0: the frame's size
 };
 
-inline bool WritePcap(const std::string &path,
-                      const std::vector<TimedFrame> &frames,
+inline bool WritePcap(const std::string &path, const std::vector<TimedFrame> &frames,
                       int link_type = 1) {
-  pcap_t *dead = pcap_open_dead_with_tstamp_precision(
-      link_type, 65535, PCAP_TSTAMP_PRECISION_NANO);
-  if (dead == nullptr)
-    return false;
+  pcap_t *dead = pcap_open_dead_with_tstamp_precision(link_type, 65535, PCAP_TSTAMP_PRECISION_NANO);
+  if (dead == nullptr) return false;
   pcap_dumper_t *dumper = pcap_dump_open(dead, path.c_str());
   if (dumper == nullptr) {
     pcap_close(dead);
@@ -34,8 +31,7 @@ inline bool WritePcap(const std::string &path,
   for (const TimedFrame &frame : frames) {
     pcap_pkthdr header{};
     header.ts.tv_sec = static_cast<time_t>(frame.at.count() / 1'000'000'000);
-    header.ts.tv_usec =
-        static_cast<suseconds_t>(frame.at.count() % 1'000'000'000);
+    header.ts.tv_usec = static_cast<suseconds_t>(frame.at.count() % 1'000'000'000);
     header.caplen = static_cast<bpf_u_int32>(frame.bytes.size());
     header.len = frame.wire_length != 0 ? frame.wire_length : header.caplen;
     pcap_dump(reinterpret_cast<u_char *>(dumper), &header, frame.bytes.data());
@@ -45,4 +41,4 @@ inline bool WritePcap(const std::string &path,
   return true;
 }
 
-} // namespace linkmon::passive::testing
+}  // namespace linkmon::passive::testing

@@ -5,14 +5,13 @@
 // (/sys/class/net/IF/statistics in the site's namespace). Needs root (label
 // lab).
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
-#include <thread>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/lab/integration/lab_fixture.h"
 
@@ -29,19 +28,17 @@ constexpr double kConfiguredRttMs = 24.0;
 constexpr int kAttempts = 2;
 
 class PassiveLabTest : public lab::testing::LabTest {
-protected:
+ protected:
   void SetUp() override {
-    if (::geteuid() != 0)
-      GTEST_SKIP() << "the lab needs root";
+    if (::geteuid() != 0) GTEST_SKIP() << "the lab needs root";
     Up("../../probe/passive/lab/bw1.yaml");
   }
 
   // rx_bytes + tx_bytes of Xining's lab interface.
   std::uint64_t InterfaceBytes() {
-    CommandResult run =
-        InSite("xining", {"sh", "-c",
-                          "cat /sys/class/net/bw1-s1/statistics/rx_bytes "
-                          "/sys/class/net/bw1-s1/statistics/tx_bytes"});
+    CommandResult run = InSite("xining", {"sh", "-c",
+                                          "cat /sys/class/net/bw1-s1/statistics/rx_bytes "
+                                          "/sys/class/net/bw1-s1/statistics/tx_bytes"});
     EXPECT_EQ(run.exit_code, 0) << run.output;
     std::istringstream in(run.output);
     std::uint64_t rx = 0, tx = 0;
@@ -52,25 +49,22 @@ protected:
   // Captures on Xining's interface while iperf3 sends `rate` for 4 s to
   // Beijing; the tool's JSON and the interface counters' growth over the same
   // time.
-  std::pair<nlohmann::json, std::uint64_t>
-  WatchIperf3(const std::string &rate) {
+  std::pair<nlohmann::json, std::uint64_t> WatchIperf3(const std::string &rate) {
     StartInSite("beijing", {"iperf3", "-s", "-1", "-B", "10.77.2.2"});
     std::this_thread::sleep_for(milliseconds(300));
     const std::uint64_t before = InterfaceBytes();
-    BackgroundProcess &tool = StartInSite(
-        "xining", {kTool, "--interface", "bw1-s1", "--duration", "7s", "--site",
-                   "beijing=10.77.2.0/24", "--json"});
+    BackgroundProcess &tool =
+        StartInSite("xining", {kTool, "--interface", "bw1-s1", "--duration", "7s", "--site",
+                               "beijing=10.77.2.0/24", "--json"});
     std::this_thread::sleep_for(milliseconds(800));
-    CommandResult client = InSite(
-        "xining", {"iperf3", "-c", "10.77.2.2", "-t", "4", "-b", rate, "-J"},
-        seconds(30));
+    CommandResult client =
+        InSite("xining", {"iperf3", "-c", "10.77.2.2", "-t", "4", "-b", rate, "-J"}, seconds(30));
     EXPECT_EQ(client.exit_code, 0) << client.output;
     EXPECT_EQ(tool.Wait(seconds(20)), 0) << tool.Output();
     const std::uint64_t after = InterfaceBytes();
     std::string output = tool.Output();
-    auto json = nlohmann::json::parse(
-        output.substr(std::min(output.find('{'), output.size())), nullptr,
-        false);
+    auto json = nlohmann::json::parse(output.substr(std::min(output.find('{'), output.size())),
+                                      nullptr, false);
     EXPECT_FALSE(json.is_discarded()) << output;
     return {json, after - before};
   }
@@ -80,11 +74,9 @@ TEST_F(PassiveLabTest, Iperf3FlowRttAndThroughputMatchLinkAndCounters) {
   std::string attempts;
   bool rtt_ok = false;
   bool bytes_ok = false;
-  for (int attempt = 1; attempt <= kAttempts && !(rtt_ok && bytes_ok);
-       ++attempt) {
+  for (int attempt = 1; attempt <= kAttempts && !(rtt_ok && bytes_ok); ++attempt) {
     auto [json, counter_bytes] = WatchIperf3("50M");
-    if (json.is_discarded())
-      continue;
+    if (json.is_discarded()) continue;
     ASSERT_EQ(json["sites"].size(), 1u) << json.dump();
     const auto &beijing = json["sites"][0];
     EXPECT_EQ(beijing["site"], "beijing");
@@ -92,17 +84,14 @@ TEST_F(PassiveLabTest, Iperf3FlowRttAndThroughputMatchLinkAndCounters) {
     const auto samples = beijing["rtt_seconds"]["count"].get<std::uint64_t>();
     const auto captured = json["frames"]["bytes"].get<std::uint64_t>();
     const double bytes_error =
-        (static_cast<double>(captured) / static_cast<double>(counter_bytes) -
-         1) *
-        100;
+        (static_cast<double>(captured) / static_cast<double>(counter_bytes) - 1) * 100;
     const std::string line = fmt::format(
         "attempt {}: passive RTT p50 {:.3f} ms over {} samples (configured "
         "{:.1f} ms, {:+.3f} ms); "
         "captured {} bytes, interface counters {} bytes ({:+.3f}%); capture "
         "dropped {}",
-        attempt, p50_ms, samples, kConfiguredRttMs, p50_ms - kConfiguredRttMs,
-        captured, counter_bytes, bytes_error,
-        json["capture"]["dropped"].get<std::uint64_t>());
+        attempt, p50_ms, samples, kConfiguredRttMs, p50_ms - kConfiguredRttMs, captured,
+        counter_bytes, bytes_error, json["capture"]["dropped"].get<std::uint64_t>());
     std::printf("%s\n", line.c_str());
     RecordProperty(fmt::format("passive_attempt{}", attempt), line);
     attempts += line + "\n";
@@ -110,11 +99,9 @@ TEST_F(PassiveLabTest, Iperf3FlowRttAndThroughputMatchLinkAndCounters) {
     rtt_ok = rtt_ok || std::abs(p50_ms - kConfiguredRttMs) <= 1.0;
     bytes_ok = bytes_ok || std::abs(bytes_error) <= 2.0;
   }
-  EXPECT_TRUE(rtt_ok) << "median passive RTT never within 1 ms of 24 ms:\n"
-                      << attempts;
-  EXPECT_TRUE(bytes_ok) << "captured bytes never within 2 % of the counters:\n"
-                        << attempts;
+  EXPECT_TRUE(rtt_ok) << "median passive RTT never within 1 ms of 24 ms:\n" << attempts;
+  EXPECT_TRUE(bytes_ok) << "captured bytes never within 2 % of the counters:\n" << attempts;
 }
 
-} // namespace
-} // namespace linkmon::passive
+}  // namespace
+}  // namespace linkmon::passive

@@ -118,11 +118,20 @@ TEST(IngestCrashTest, KillNineNeverLosesAnAcknowledgedBatchNorAppliesOneTwice) {
   };
 
   std::mt19937 random(12345);
-  std::uniform_int_distribution<int> kill_after_ms(30, 600);
   std::set<std::uint64_t> acknowledged;
   std::uint64_t next_sequence = 0;
   std::optional<std::uint64_t> in_flight;  // sent, no answer: retried after the restart
   std::size_t uploads = 0;
+  // Kills land 30-600 ms into a round, or up to 40 uploads' time where uploads are slower (the
+  // sanitizer build on a loaded machine takes ~45 ms each), so that 80 rounds hold >= 1,000.
+  std::chrono::nanoseconds upload_time{0};
+  auto kill_after = [&] {
+    const auto mean =
+        uploads == 0 ? milliseconds(0) : upload_time / static_cast<std::int64_t>(uploads);
+    const int upper = std::max<int>(
+        600, static_cast<int>(40 * std::chrono::duration_cast<milliseconds>(mean).count()));
+    return milliseconds(std::uniform_int_distribution<int>(30, upper)(random));
+  };
   std::size_t duplicates_acknowledged = 0;
   int rounds = 0;
   const auto started = steady_clock::now();
@@ -139,7 +148,9 @@ TEST(IngestCrashTest, KillNineNeverLosesAnAcknowledgedBatchNorAppliesOneTwice) {
       while (!stop.load()) {
         const std::uint64_t sequence = in_flight ? *in_flight : next_sequence++;
         in_flight = sequence;
+        const auto sent = steady_clock::now();
         const auto r = testing::PostBatch(endpoint, testing::kXiningToken, make_batch(sequence));
+        upload_time += steady_clock::now() - sent;
         ++uploads;
         if (r.status == 0) return;  // the collector died under this request
         ASSERT_EQ(r.status, 200u) << r.body;
@@ -149,7 +160,7 @@ TEST(IngestCrashTest, KillNineNeverLosesAnAcknowledgedBatchNorAppliesOneTwice) {
         in_flight.reset();
       }
     });
-    std::this_thread::sleep_for(milliseconds(kill_after_ms(random)));
+    std::this_thread::sleep_for(kill_after());
     process.Kill();
     stop = true;
     client.join();

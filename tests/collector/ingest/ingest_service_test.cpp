@@ -9,7 +9,9 @@
 
 #include <boost/asio/post.hpp>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -423,6 +425,45 @@ TEST_F(IngestServiceTest, AcknowledgesADuplicateAndAppliesItOnce) {
   auto minutes = store_->AllPathsSince(ExampleTime());
   ASSERT_EQ(minutes->size(), 50u);
   for (const auto& m : *minutes) EXPECT_EQ(m.summary.counts.sent, 10u);
+}
+
+TEST_F(IngestServiceTest, AReloadTakesNewTokensAndPathsAndABrokenTokenFileChangesNothing) {
+  ExpectGoodBatchApplied();
+  // Reconfigure runs where requests are handled: on the io thread.
+  auto reconfigure = [this](const config::Config& config) {
+    std::promise<Status> done;
+    boost::asio::post(io_, [&] { done.set_value(service_->Reconfigure(config)); });
+    return done.get_future().get();
+  };
+  // The new config: one hub (two paths per probe), and xining's token rotated.
+  config::Config smaller = testing::IngestTestConfig(dir_, 1);
+  const std::string rotated = "xining-rotated-token-0123456789";
+  std::ofstream(dir_ / "xining.token", std::ios::trunc) << rotated << "\n";
+  ASSERT_TRUE(reconfigure(smaller));
+
+  const std::string two_paths = batch::EncodeBatch(ExampleBatch("xining", 200, 2));
+  EXPECT_EQ(PostBatch(endpoint_, kXiningToken, two_paths).status, 401u);
+  const ClientResponse applied = PostBatch(endpoint_, rotated, two_paths);
+  EXPECT_EQ(applied.status, 200u) << applied.body;
+  const ClientResponse dropped =
+      PostBatch(endpoint_, rotated, batch::EncodeBatch(ExampleBatch("xining", 201, 4)));
+  EXPECT_EQ(dropped.status, 422u) << dropped.body;
+  EXPECT_EQ(json::parse(dropped.body)["reason"], "unknown_path");
+  EXPECT_EQ(
+      PostBatch(endpoint_, kHaidongToken, batch::EncodeBatch(ExampleBatch("haidong", 1, 2))).status,
+      200u);
+
+  // A token file that cannot be read refuses the reload; the running tokens and paths stay.
+  std::filesystem::remove(dir_ / "xining.token");
+  auto refused = reconfigure(config_);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kIo) << refused.error().message;
+  EXPECT_EQ(
+      PostBatch(endpoint_, rotated, batch::EncodeBatch(ExampleBatch("xining", 202, 2))).status,
+      200u);
+  EXPECT_EQ(
+      PostBatch(endpoint_, rotated, batch::EncodeBatch(ExampleBatch("xining", 203, 4))).status,
+      422u);
 }
 
 }  // namespace

@@ -94,7 +94,12 @@ struct DnsSettings {
   std::uint16_t port = 53;
 };
 // Scheduled, rate-capped, time-boxed: never saturates a production link by default.
+enum class ThroughputMode {
+  kTcp,  // bulk transfer: the goodput TCP gets, as an application would
+  kUdp,  // datagrams at `rate`: achieved rate, loss and delay under load
+};
 struct ThroughputSettings {
+  ThroughputMode mode = ThroughputMode::kTcp;
   Bandwidth rate{10'000'000};  // 10Mbps
   std::chrono::nanoseconds duration = std::chrono::seconds(5);
   std::chrono::nanoseconds every = std::chrono::hours(1);

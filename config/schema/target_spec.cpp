@@ -101,6 +101,9 @@ struct ThroughputValue {
     auto read = [&](std::string_view key, auto& out, const auto& reader) {
       if (map.Find(key) != nullptr && !map.Read(key, out, reader)) ok = false;
     };
+    read("mode", settings.mode,
+         yaml::EnumValue<ThroughputMode>{
+             .choices = {{"tcp", ThroughputMode::kTcp}, {"udp", ThroughputMode::kUdp}}});
     read("rate", settings.rate,
          yaml::BandwidthValue{.min = Bandwidth{1'000'000}, .max = Bandwidth{10'000'000'000}});
     read("duration", settings.duration, yaml::DurationValue{.min = 1s, .max = 60s});

@@ -108,6 +108,29 @@ probes:
   EXPECT_EQ(set.filter, "tcp");
 }
 
+TEST(LoadConfigTest, ThroughputModeDefaultsToTcp) {
+  Config config = LoadOrFail(R"(
+sites:
+  xining: {region: qinghai, addresses: [192.0.2.10], reflector: true}
+  haidong: {region: qinghai, addresses: [192.0.2.20], reflector: true}
+sla_classes:
+  metro: {rtt_p99: 1ms}
+probe:
+  collector_url: http://192.0.2.5:9100
+  reflector: {allowed_sources: [192.0.2.0/24]}
+probes:
+  xining:
+    targets:
+      - {site: haidong, sla_class: metro, methods: [throughput]}
+  haidong:
+    targets:
+      - {site: xining, sla_class: metro, methods: [throughput], throughput: {mode: udp}}
+)");
+  ASSERT_EQ(config.probes.size(), 2u);
+  EXPECT_EQ(config.probes[0].targets.at(0).throughput->mode, ThroughputMode::kTcp);
+  EXPECT_EQ(config.probes[1].targets.at(0).throughput->mode, ThroughputMode::kUdp);
+}
+
 TEST(LoadConfigTest, TargetSettingsOverrideSiteDefaultsWhichOverrideFileDefaults) {
   Config config = LoadOrFail(std::string(kMinimal) + R"(
 probe:

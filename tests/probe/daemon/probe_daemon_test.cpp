@@ -35,6 +35,7 @@ using ::testing::HasSubstr;
 namespace asio = boost::asio;
 
 const std::string kProbe = LINKMON_BINARY_DIR "/bin/linkmon-probe";
+const std::string kCollector = LINKMON_BINARY_DIR "/bin/linkmon-collector";
 
 // A port nothing listens on now (the kernel's choice; a race with other
 // programs is unlikely and shows as a clear listen error).
@@ -113,7 +114,25 @@ probes:
         sla_class: loopback
         stamp: {port: )" + std::to_string(reflector_) +
                                R"(}
+collector:
+  listen: 127.0.0.1:)" + std::to_string(collector_) +
+                               R"(
+  store: ")" + dir_.string() + R"(/collector.db"
+  tokens: {a: ")" + dir_.string() +
+                               R"(/a.token"}
 )");
+  }
+
+  // Polls /metrics on `port` until `sample` of `name` reaches at least `value` (at most 20 s);
+  // returns the last exposition.
+  std::string AwaitSample(std::uint16_t port, const std::string &name, double value) {
+    std::string metrics;
+    for (int i = 0; i < 200; ++i) {
+      metrics = Metrics(port);
+      if (Sample(metrics, name, "") >= value) break;
+      std::this_thread::sleep_for(100ms);
+    }
+    return metrics;
   }
 
   std::string Metrics(std::uint16_t port) {
@@ -143,12 +162,7 @@ TEST_F(ProbeDaemonTest, MeasuresAndSpoolsEveryIntervalWhileTheCollectorIsAway) {
   EXPECT_EQ(capabilities->permitted, 0u);
 
   // Let at least three summary intervals close and be sealed.
-  std::string metrics;
-  for (int i = 0; i < 100; ++i) {
-    metrics = Metrics(a_metrics_);
-    if (Sample(metrics, "linkmon_probe_batches_spooled_total", "") >= 3) break;
-    std::this_thread::sleep_for(100ms);
-  }
+  std::string metrics = AwaitSample(a_metrics_, "linkmon_probe_batches_spooled_total", 3);
   EXPECT_GE(Sample(metrics, "linkmon_probe_batches_spooled_total", ""), 3) << metrics;
   EXPECT_GT(Sample(metrics, "linkmon_probe_probes_sent_total", "method=\"icmp\""), 20) << metrics;
   EXPECT_GT(Sample(metrics, "linkmon_probe_probes_sent_total", "method=\"stamp\""), 20) << metrics;
@@ -194,6 +208,55 @@ TEST_F(ProbeDaemonTest, MeasuresAndSpoolsEveryIntervalWhileTheCollectorIsAway) {
   }
   EXPECT_GT(received, 40u);
   EXPECT_EQ(lost, 0u);
+}
+
+TEST_F(ProbeDaemonTest, ACollectorThatComesBackReceivesEverySealedBatchOnce) {
+  DaemonProcess reflector({kProbe, "--config", Config("b.yaml", b_metrics_), "--site", "b"},
+                          (dir_ / "b.log").string());
+  ASSERT_TRUE(reflector.WaitForLog("event=probe_started site=b", 10s)) << reflector.Log();
+  DaemonProcess probe({kProbe, "--config", Config("a.yaml", a_metrics_), "--site", "a"},
+                      (dir_ / "a.log").string());
+  ASSERT_TRUE(probe.WaitForLog("event=probe_started site=a", 10s)) << probe.Log();
+  const std::string away = AwaitSample(a_metrics_, "linkmon_probe_batches_spooled_total", 3);
+  ASSERT_GE(Sample(away, "linkmon_probe_batches_spooled_total", ""), 3) << away;
+
+  // The real collector comes up on the port the probe has been failing to reach.
+  DaemonProcess collector({kCollector, "--config", Config("collector.yaml", b_metrics_)},
+                          (dir_ / "collector.log").string());
+  ASSERT_TRUE(collector.WaitForLog("event=collector_listening", 20s)) << collector.Log();
+  // Everything spooled meanwhile is acknowledged, and new intervals follow.
+  const double spooled = Sample(away, "linkmon_probe_batches_spooled_total", "");
+  std::string metrics = AwaitSample(a_metrics_, "linkmon_probe_batches_acked_total", spooled + 2);
+  const double acked = Sample(metrics, "linkmon_probe_batches_acked_total", "");
+  EXPECT_GE(acked, spooled + 2) << metrics;
+  ASSERT_EQ(probe.Stop(), 0) << probe.Log();
+
+  const asio::ip::tcp::endpoint api(asio::ip::make_address("127.0.0.1"), collector_);
+  const std::string collected = HttpGet(api, "/metrics").body;
+  // Every batch the probe sealed (its last words say how many) was applied once; the spool is
+  // empty.
+  std::smatch sealed;
+  const std::string log = probe.Log();
+  ASSERT_TRUE(std::regex_search(log, sealed, std::regex("batches_sealed=([0-9]+)"))) << log;
+  EXPECT_EQ(Sample(collected, "linkmon_ingest_batches_total", "outcome=\"applied\""),
+            std::stod(sealed[1].str()))
+      << collected;
+  auto spool = upload::BatchSpool::Open({.path = dir_ / "a-spool.db"});
+  ASSERT_TRUE(spool) << spool.error().message;
+  EXPECT_EQ(spool->stats().pending_batches, 0u);
+  double rejected = 0;
+  std::istringstream lines(collected);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("linkmon_ingest_rejected_total{", 0) == 0) {
+      rejected += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  EXPECT_EQ(rejected, 0) << collected;
+  const std::string path = HttpGet(api, "/api/v1/paths/a/b?method=icmp").body;
+  EXPECT_THAT(path, HasSubstr("\"method\":\"icmp\"")) << path;
+  EXPECT_THAT(path, ::testing::Not(HasSubstr("\"probes_received\":0,"))) << path;
+  ASSERT_EQ(collector.Stop(), 0) << collector.Log();
+  ASSERT_EQ(reflector.Stop(), 0) << reflector.Log();
 }
 
 TEST_F(ProbeDaemonTest, RefusesATokenOthersCanRead) {

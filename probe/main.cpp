@@ -14,7 +14,7 @@
 #include "probe/daemon/probe_daemon.h"
 #include "probe/probers/measure_command.h"
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   using namespace linkmon::config;
   try {
     if (argc >= 2 && std::string_view(argv[1]) == "measure") {
@@ -23,7 +23,7 @@ int main(int argc, char **argv) {
     DaemonStart start = StartDaemon(Daemon::kProbe, argc, argv, std::cout, std::cerr);
     if (!start.options) return start.exit_code;
     return linkmon::probe::RunProbeDaemon(*start.options, *start.config);
-  } catch (const std::exception &error) {
+  } catch (const std::exception& error) {
     spdlog::critical("event=startup_failed error={}", linkmon::KvQuote(error.what()));
     return kExitRuntimeFailure;
   }

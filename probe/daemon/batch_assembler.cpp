@@ -5,7 +5,7 @@
 
 namespace linkmon::probe {
 
-BatchAssembler::BatchAssembler(boost::asio::io_context &io, const Clock &clock,
+BatchAssembler::BatchAssembler(boost::asio::io_context& io, const Clock& clock,
                                BatchAssemblerOptions options, BatchSink sink)
     : clock_(clock),
       options_(std::move(options)),
@@ -13,7 +13,7 @@ BatchAssembler::BatchAssembler(boost::asio::io_context &io, const Clock &clock,
       timer_(io),
       probe_start_(clock.SystemNow()) {}
 
-void BatchAssembler::Add(const PathKey &path, const stats::IntervalSummary &summary) {
+void BatchAssembler::Add(const PathKey& path, const stats::IntervalSummary& summary) {
   pending_.push_back(batch::PathSummary{path, summary, std::nullopt});
 }
 
@@ -26,7 +26,7 @@ void BatchAssembler::Stop() {
 
 void BatchAssembler::Arm() {
   timer_.expires_after(options_.upload_interval);
-  timer_.async_wait([this](const boost::system::error_code &ec) {
+  timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     Flush();
     Arm();

@@ -24,7 +24,7 @@
 
 namespace linkmon::probe {
 
-using BatchSink = std::function<Status(const batch::Batch &)>;
+using BatchSink = std::function<Status(const batch::Batch&)>;
 
 struct BatchAssemblerOptions {
   SiteName probe;
@@ -37,12 +37,12 @@ class BatchAssembler {
   // The epoch of the sequence numbers is the wall time now: a restarted probe
   // starts a new epoch, so its numbers never collide with batches of an earlier
   // run still in the spool.
-  BatchAssembler(boost::asio::io_context &io, const Clock &clock, BatchAssemblerOptions options,
+  BatchAssembler(boost::asio::io_context& io, const Clock& clock, BatchAssemblerOptions options,
                  BatchSink sink);
-  BatchAssembler(const BatchAssembler &) = delete;
-  BatchAssembler &operator=(const BatchAssembler &) = delete;
+  BatchAssembler(const BatchAssembler&) = delete;
+  BatchAssembler& operator=(const BatchAssembler&) = delete;
 
-  void Add(const PathKey &path, const stats::IntervalSummary &summary);
+  void Add(const PathKey& path, const stats::IntervalSummary& summary);
   void Start();
   // Stops the timer and seals what is pending (at shutdown, so that nothing
   // measured is lost).
@@ -56,7 +56,7 @@ class BatchAssembler {
  private:
   void Arm();
 
-  const Clock &clock_;
+  const Clock& clock_;
   BatchAssemblerOptions options_;
   BatchSink sink_;
   boost::asio::steady_timer timer_;

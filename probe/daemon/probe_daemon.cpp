@@ -48,7 +48,7 @@ using config::kExitRuntimeFailure;
 constexpr std::chrono::seconds kDrainOnStop{3};
 constexpr std::chrono::milliseconds kDrainPoll{50};
 
-probers::ClockSyncSource ClockSource(const std::string &option) {
+probers::ClockSyncSource ClockSource(const std::string& option) {
   if (option == "synchronized") return probers::ClockSyncSource::kAssumeSynchronized;
   if (option == "unsynchronized") return probers::ClockSyncSource::kAssumeUnsynchronized;
   return probers::ClockSyncSource::kKernel;
@@ -56,7 +56,7 @@ probers::ClockSyncSource ClockSource(const std::string &option) {
 
 // "/" + "api/v1/ingest", "/linkmon" + "/api/v1/ingest": the API lives below the
 // URL's path.
-std::string IngestTarget(const std::string &base) {
+std::string IngestTarget(const std::string& base) {
   std::string target = base.empty() ? "/" : base;
   if (target.back() != '/') target += '/';
   return target + "api/v1/ingest";
@@ -67,7 +67,7 @@ struct SetupFailed {};
 
 class ProbeDaemon {
  public:
-  ProbeDaemon(const config::DaemonOptions &options, const config::Config &config)
+  ProbeDaemon(const config::DaemonOptions& options, const config::Config& config)
       : options_(options),
         config_(config),
         site_(*options.site),
@@ -78,13 +78,13 @@ class ProbeDaemon {
 
   int Run() {
     try {
-      const config::Site *site = config_.FindSite(site_);
+      const config::Site* site = config_.FindSite(site_);
       if (site != nullptr && site->reflector) StartReflector();
-      const config::ProbeSite *probe = config_.FindProbe(site_);
+      const config::ProbeSite* probe = config_.FindProbe(site_);
       if (probe != nullptr && !options_.reflector_only) SetUpProbing(*probe);
       StartHttp();
       DropPrivileges();
-    } catch (const SetupFailed &) {
+    } catch (const SetupFailed&) {
       return kExitRuntimeFailure;
     }
     if (scheduler_) {
@@ -135,8 +135,8 @@ class ProbeDaemon {
     reflector_metrics_ = std::make_shared<reflector::ReflectorCollector>(*reflector_);
   }
 
-  void SetUpProbing(const config::ProbeSite &probe) {
-    const config::ProbeSettings &settings = config_.probe;
+  void SetUpProbing(const config::ProbeSite& probe) {
+    const config::ProbeSettings& settings = config_.probe;
     if (!settings.collector_url) {
       spdlog::critical("event=probe_setup_failed site={} detail={}", site_.str(),
                        KvQuote("'probe.collector_url' is not set"));
@@ -168,7 +168,7 @@ class ProbeDaemon {
     assembler_ = std::make_unique<BatchAssembler>(
         io_, clock_,
         BatchAssemblerOptions{.probe = site_, .upload_interval = settings.upload_interval},
-        [this](const batch::Batch &sealed) { return uploader_->Submit(sealed); });
+        [this](const batch::Batch& sealed) { return uploader_->Submit(sealed); });
 
     // Probers: built now, while the process may still open raw sockets.
     resources_ = std::make_unique<probers::ProberResources>(io_, clock_, icmp::RandomCookie());
@@ -180,17 +180,19 @@ class ProbeDaemon {
     probers::ProberRegistry registry;
     probers::AddBuiltinProbers(registry);
     prober_metrics_ = std::make_shared<probers::ProberCollector>(*resources_);
+    outcome_metrics_ = std::make_shared<probers::PathOutcomeCollector>();
     scheduler_ = std::make_unique<probers::ProbeScheduler>(
         io_, clock_, probers::SchedulerOptions{.summary_interval = settings.summary_interval},
-        [this](const PathKey &path, const stats::IntervalSummary &summary) {
+        [this](const PathKey& path, const stats::IntervalSummary& summary) {
+          outcome_metrics_->Record(path, summary);
           assembler_->Add(path, summary);
         });
-    for (const config::Target &target : probe.targets) {
+    for (const config::Target& target : probe.targets) {
       for (Method method : target.methods) AddPath(registry, target, method);
     }
   }
 
-  void AddPath(const probers::ProberRegistry &registry, const config::Target &target,
+  void AddPath(const probers::ProberRegistry& registry, const config::Target& target,
                Method method) {
     if (method == Method::kThroughput || method == Method::kPassive) {
       spdlog::warn("event=method_not_scheduled site={} target={} method={} detail={}", site_.str(),
@@ -200,7 +202,7 @@ class ProbeDaemon {
     }
     const PathKey key{site_, target.name, method};
     Require(scheduler_->AddPath(key, target.interval, target.timeout,
-                                [&](probers::ProbeListener &listener) {
+                                [&](probers::ProbeListener& listener) {
                                   return registry.Make(method, target, *resources_, listener);
                                 }),
             "prober_setup_failed");
@@ -212,6 +214,7 @@ class ProbeDaemon {
     exporters::HttpRouter router;
     std::vector<std::weak_ptr<prometheus::Collectable>> sources{registry_, build_info_};
     if (prober_metrics_) sources.push_back(prober_metrics_);
+    if (outcome_metrics_) sources.push_back(outcome_metrics_);
     if (reflector_metrics_) sources.push_back(reflector_metrics_);
     exporters::AddMetricsRoute(router, std::move(sources));
     exporters::AddHealthRoutes(router, [] { return std::string(); });
@@ -232,7 +235,7 @@ class ProbeDaemon {
   }
 
   void WaitForSignals() {
-    signals_.async_wait([this](const boost::system::error_code &ec, int signal) {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       spdlog::info("event=probe_stopping signal={}", signal);
       if (scheduler_) scheduler_->Stop();
@@ -245,7 +248,7 @@ class ProbeDaemon {
   void FinishWhenDrained() {
     if (uploader_ && !uploader_->drained() && std::chrono::steady_clock::now() < drain_deadline_) {
       drain_timer_.expires_after(kDrainPoll);
-      drain_timer_.async_wait([this](const boost::system::error_code &ec) {
+      drain_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) FinishWhenDrained();
       });
       return;
@@ -258,8 +261,8 @@ class ProbeDaemon {
     io_.stop();
   }
 
-  const config::DaemonOptions &options_;
-  const config::Config &config_;
+  const config::DaemonOptions& options_;
+  const config::Config& config_;
   SiteName site_;
   boost::asio::io_context io_{1};
   RealClock clock_;
@@ -276,6 +279,7 @@ class ProbeDaemon {
   std::unique_ptr<BatchAssembler> assembler_;
   std::unique_ptr<probers::ProberResources> resources_;
   std::shared_ptr<probers::ProberCollector> prober_metrics_;
+  std::shared_ptr<probers::PathOutcomeCollector> outcome_metrics_;
   std::unique_ptr<probers::ProbeScheduler> scheduler_;
 
   std::unique_ptr<exporters::HttpServer> server_;
@@ -286,7 +290,7 @@ class ProbeDaemon {
 
 }  // namespace
 
-int RunProbeDaemon(const config::DaemonOptions &options, const config::Config &config) {
+int RunProbeDaemon(const config::DaemonOptions& options, const config::Config& config) {
   ProbeDaemon daemon(options, config);
   return daemon.Run();
 }

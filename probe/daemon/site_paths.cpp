@@ -15,7 +15,7 @@ constexpr std::size_t kMinTokenLength = 16;
 
 }  // namespace
 
-std::string ExpandSitePath(std::string_view pattern, const SiteName &site) {
+std::string ExpandSitePath(std::string_view pattern, const SiteName& site) {
   std::string expanded;
   std::size_t from = 0;
   for (std::size_t at = pattern.find(kSitePlaceholder); at != std::string_view::npos;
@@ -28,7 +28,7 @@ std::string ExpandSitePath(std::string_view pattern, const SiteName &site) {
   return expanded;
 }
 
-Result<std::string> ReadTokenFile(const std::string &path) {
+Result<std::string> ReadTokenFile(const std::string& path) {
   struct stat status {};
   if (::stat(path.c_str(), &status) != 0) {
     return MakeError(ErrorCode::kIo,

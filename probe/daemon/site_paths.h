@@ -15,11 +15,11 @@
 namespace linkmon::probe {
 
 // Every "{site}" in `pattern` replaced by the site's name.
-std::string ExpandSitePath(std::string_view pattern, const SiteName &site);
+std::string ExpandSitePath(std::string_view pattern, const SiteName& site);
 
 // The bearer token in `path`: the file's content less surrounding white space;
 // refused when the file cannot be read, is readable or writable by group or
 // others, or holds fewer than 16 characters. Messages name the file.
-Result<std::string> ReadTokenFile(const std::string &path);
+Result<std::string> ReadTokenFile(const std::string& path);
 
 }  // namespace linkmon::probe

@@ -88,4 +88,71 @@ std::vector<prometheus::MetricFamily> ProberCollector::Collect() const {
   return families;
 }
 
+void PathOutcomeCollector::Record(const PathKey& path, const stats::IntervalSummary& summary) {
+  Outcome& outcome = paths_[path];
+  const stats::ProbeCounts& add = summary.counts;
+  outcome.counts.sent += add.sent;
+  outcome.counts.received += add.received;
+  outcome.counts.late += add.late;
+  outcome.counts.lost += add.lost;
+  outcome.counts.untracked += add.untracked;
+  outcome.counts.duplicated += add.duplicated;
+  outcome.counts.reordered += add.reordered;
+  if (summary.timestamp_source != stats::TimestampSource::kNone) {
+    outcome.source = summary.timestamp_source;
+  }
+}
+
+std::vector<prometheus::MetricFamily> PathOutcomeCollector::Collect() const {
+  struct Spec {
+    const char* name;
+    const char* help;
+    std::uint64_t stats::ProbeCounts::*count;
+  };
+  static constexpr Spec kSpecs[] = {
+      {"linkmon_probe_replies_received_total", "Probes answered within their timeout.",
+       &stats::ProbeCounts::received},
+      {"linkmon_probe_replies_late_total",
+       "Probes answered after their timeout but before the late horizon (not lost).",
+       &stats::ProbeCounts::late},
+      {"linkmon_probe_probes_lost_total", "Probes without an answer before the late horizon.",
+       &stats::ProbeCounts::lost},
+      {"linkmon_probe_probes_untracked_total",
+       "Probes sent while the table of outstanding probes was full: their fate is unknown.",
+       &stats::ProbeCounts::untracked},
+      {"linkmon_probe_replies_duplicated_total", "Answers beyond the first to one probe.",
+       &stats::ProbeCounts::duplicated},
+      {"linkmon_probe_replies_reordered_total",
+       "Answers that arrived after a later probe's answer (RFC 4737).",
+       &stats::ProbeCounts::reordered},
+  };
+  auto labels = [](const PathKey& path) -> std::vector<prometheus::ClientMetric::Label> {
+    return {{"dst", path.target.str()}, {"method", std::string(MethodName(path.method))}};
+  };
+  std::vector<prometheus::MetricFamily> families;
+  for (const Spec& spec : kSpecs) {
+    prometheus::MetricFamily family = Family(spec.name, spec.help, prometheus::MetricType::Counter);
+    for (const auto& [path, outcome] : paths_) {
+      prometheus::ClientMetric metric;
+      metric.label = labels(path);
+      metric.counter.value = static_cast<double>(outcome.counts.*spec.count);
+      family.metric.push_back(std::move(metric));
+    }
+    families.push_back(std::move(family));
+  }
+  prometheus::MetricFamily sources =
+      Family("linkmon_probe_timestamp_source_info",
+             "Always 1: the clock that stamped the replies of a path's last interval.",
+             prometheus::MetricType::Gauge);
+  for (const auto& [path, outcome] : paths_) {
+    prometheus::ClientMetric metric;
+    metric.label = labels(path);
+    metric.label.push_back({"source", std::string(stats::TimestampSourceName(outcome.source))});
+    metric.gauge.value = 1;
+    sources.metric.push_back(std::move(metric));
+  }
+  families.push_back(std::move(sources));
+  return families;
+}
+
 }  // namespace linkmon::probers

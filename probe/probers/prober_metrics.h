@@ -10,13 +10,15 @@
 // Loss, late replies and timestamp sources per path travel in the interval summaries.
 // Thread-safety: Collect() must run on the probers' thread.
 
-#include <string>
-#include <vector>
-
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "common/ids.h"
+#include "common/stats/interval_summary.h"
 #include "probe/probers/prober.h"
 #include "probe/probers/prober_registry.h"
 
@@ -41,6 +43,29 @@ class ProberCollector : public prometheus::Collectable {
   };
   const ProberResources& resources_;
   std::vector<Entry> entries_;
+};
+
+// What became of the probes of each path, from the interval summaries the scheduler closes (so a
+// probe shows here once its interval is final, up to one interval plus the late horizon after it
+// left), one series per target and method:
+//   linkmon_probe_replies_received_total, linkmon_probe_replies_late_total,
+//   linkmon_probe_probes_lost_total (no reply before the late horizon: the timeouts),
+//   linkmon_probe_probes_untracked_total, linkmon_probe_replies_duplicated_total,
+//   linkmon_probe_replies_reordered_total, and
+//   linkmon_probe_timestamp_source_info{dst, method, source} 1 for the clock that stamped the
+//   last interval's replies (kernel or userspace).
+// Thread-safety: Record and Collect on the probers' thread.
+class PathOutcomeCollector : public prometheus::Collectable {
+ public:
+  void Record(const PathKey& path, const stats::IntervalSummary& summary);
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  struct Outcome {
+    stats::ProbeCounts counts;
+    stats::TimestampSource source = stats::TimestampSource::kNone;
+  };
+  std::map<PathKey, Outcome> paths_;
 };
 
 }  // namespace linkmon::probers

@@ -9,16 +9,16 @@
 #include <sstream>
 #include <thread>
 
-extern char **environ;
+extern char** environ;
 
 namespace linkmon::testing {
 
 using namespace std::chrono_literals;
 
-DaemonProcess::DaemonProcess(const std::vector<std::string> &argv, std::string log_path)
+DaemonProcess::DaemonProcess(const std::vector<std::string>& argv, std::string log_path)
     : log_path_(std::move(log_path)) {
-  std::vector<char *> args;
-  for (const std::string &arg : argv) args.push_back(const_cast<char *>(arg.c_str()));
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -72,7 +72,7 @@ std::string DaemonProcess::Log() const {
   return content.str();
 }
 
-bool DaemonProcess::WaitForLog(const std::string &text, std::chrono::milliseconds timeout) const {
+bool DaemonProcess::WaitForLog(const std::string& text, std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (Log().find(text) != std::string::npos) return true;

@@ -19,10 +19,10 @@ class DaemonProcess {
   // Starts argv[0] (a path) with the arguments; stdout and stderr go to
   // `log_path` (appended). started() is false when the program could not be
   // spawned.
-  DaemonProcess(const std::vector<std::string> &argv, std::string log_path);
+  DaemonProcess(const std::vector<std::string>& argv, std::string log_path);
   ~DaemonProcess();
-  DaemonProcess(const DaemonProcess &) = delete;
-  DaemonProcess &operator=(const DaemonProcess &) = delete;
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
 
   bool started() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
@@ -39,7 +39,7 @@ class DaemonProcess {
   std::string Log() const;
   // Waits at most `timeout` for `text` to appear in the log; false also when
   // the process exits.
-  bool WaitForLog(const std::string &text, std::chrono::milliseconds timeout) const;
+  bool WaitForLog(const std::string& text, std::chrono::milliseconds timeout) const;
 
  private:
   pid_t pid_ = -1;

@@ -21,10 +21,10 @@ struct HttpAnswer {
   std::string body;
 };
 
-inline HttpAnswer HttpExchange(const boost::asio::ip::tcp::endpoint &endpoint,
-                               boost::beast::http::verb method, const std::string &target,
-                               const std::map<std::string, std::string> &headers = {},
-                               const std::string &body = "",
+inline HttpAnswer HttpExchange(const boost::asio::ip::tcp::endpoint& endpoint,
+                               boost::beast::http::verb method, const std::string& target,
+                               const std::map<std::string, std::string>& headers = {},
+                               const std::string& body = "",
                                std::chrono::seconds timeout = std::chrono::seconds(10)) {
   namespace beast = boost::beast;
   namespace http = beast::http;
@@ -36,7 +36,7 @@ inline HttpAnswer HttpExchange(const boost::asio::ip::tcp::endpoint &endpoint,
   if (ec) return {0, "connect: " + ec.message()};
   http::request<http::string_body> request{method, target, 11};
   request.set(http::field::host, endpoint.address().to_string());
-  for (const auto &[name, value] : headers) request.set(name, value);
+  for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = body;
   request.prepare_payload();
   http::write(stream, request, ec);
@@ -50,8 +50,8 @@ inline HttpAnswer HttpExchange(const boost::asio::ip::tcp::endpoint &endpoint,
   return {parser.get().result_int(), parser.get().body()};
 }
 
-inline HttpAnswer HttpGet(const boost::asio::ip::tcp::endpoint &endpoint,
-                          const std::string &target) {
+inline HttpAnswer HttpGet(const boost::asio::ip::tcp::endpoint& endpoint,
+                          const std::string& target) {
   return HttpExchange(endpoint, boost::beast::http::verb::get, target);
 }
 

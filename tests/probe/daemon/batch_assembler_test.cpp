@@ -7,7 +7,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-PathKey Path(const char *target, Method method) {
+PathKey Path(const char* target, Method method) {
   return PathKey{*SiteName::Make("xining"), *TargetName::Make(target), method};
 }
 
@@ -24,7 +24,7 @@ class BatchAssemblerTest : public ::testing::Test {
   BatchAssembler Make(std::size_t max_summaries) {
     return BatchAssembler(io_, clock_,
                           {.probe = *SiteName::Make("xining"), .max_summaries = max_summaries},
-                          [this](const batch::Batch &sealed) -> Status {
+                          [this](const batch::Batch& sealed) -> Status {
                             sealed_.push_back(sealed);
                             return {};
                           });
@@ -75,7 +75,7 @@ TEST_F(BatchAssemblerTest, CutsABacklogIntoBatchesTheCollectorAccepts) {
 TEST_F(BatchAssemblerTest, CountsBatchesTheSinkCouldNotKeep) {
   BatchAssembler assembler(
       io_, clock_, {.probe = *SiteName::Make("xining")},
-      [](const batch::Batch &) -> Status { return MakeError(ErrorCode::kIo, "disk full"); });
+      [](const batch::Batch&) -> Status { return MakeError(ErrorCode::kIo, "disk full"); });
   assembler.Add(Path("haidong", Method::kIcmp), Summary(clock_.SystemNow(), 1));
   assembler.Flush();
   EXPECT_EQ(assembler.sink_errors(), 1u);

@@ -40,7 +40,7 @@ const std::string kCollector = LINKMON_BINARY_DIR "/bin/linkmon-collector";
 // A port nothing listens on now (the kernel's choice; a race with other
 // programs is unlikely and shows as a clear listen error).
 template <typename Protocol>
-std::uint16_t FreePort(const char *address) {
+std::uint16_t FreePort(const char* address) {
   asio::io_context io;
   typename Protocol::socket socket(io,
                                    typename Protocol::endpoint(asio::ip::make_address(address), 0));
@@ -48,7 +48,7 @@ std::uint16_t FreePort(const char *address) {
 }
 
 // The value of the first sample of `name` whose labels contain `labels`, or -1.
-double Sample(const std::string &metrics, const std::string &name, const std::string &labels) {
+double Sample(const std::string& metrics, const std::string& name, const std::string& labels) {
   std::istringstream lines(metrics);
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind(name, 0) != 0 || line.find(labels) == std::string::npos) continue;
@@ -72,7 +72,7 @@ class ProbeDaemonTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::string WriteFile(const std::string &name, const std::string &content, mode_t mode = 0644) {
+  std::string WriteFile(const std::string& name, const std::string& content, mode_t mode = 0644) {
     const std::string path = dir_ / name;
     std::ofstream(path, std::ios::trunc) << content;
     ::chmod(path.c_str(), mode);
@@ -81,7 +81,7 @@ class ProbeDaemonTest : public ::testing::Test {
 
   // One config per process: on one host the two probes need different /metrics
   // ports.
-  std::string Config(const std::string &name, std::uint16_t metrics_port) {
+  std::string Config(const std::string& name, std::uint16_t metrics_port) {
     return WriteFile(name, R"(version: 1
 sites:
   a: {region: loopback, addresses: [127.0.0.1]}
@@ -125,7 +125,7 @@ collector:
 
   // Polls /metrics on `port` until `sample` of `name` reaches at least `value` (at most 20 s);
   // returns the last exposition.
-  std::string AwaitSample(std::uint16_t port, const std::string &name, double value) {
+  std::string AwaitSample(std::uint16_t port, const std::string& name, double value) {
     std::string metrics;
     for (int i = 0; i < 200; ++i) {
       metrics = Metrics(port);
@@ -167,6 +167,13 @@ TEST_F(ProbeDaemonTest, MeasuresAndSpoolsEveryIntervalWhileTheCollectorIsAway) {
   EXPECT_GT(Sample(metrics, "linkmon_probe_probes_sent_total", "method=\"icmp\""), 20) << metrics;
   EXPECT_GT(Sample(metrics, "linkmon_probe_probes_sent_total", "method=\"stamp\""), 20) << metrics;
   EXPECT_EQ(Sample(metrics, "linkmon_probe_batches_acked_total", ""), 0) << metrics;
+  EXPECT_GT(Sample(metrics, "linkmon_probe_replies_received_total", "method=\"stamp\""), 0)
+      << metrics;
+  EXPECT_EQ(Sample(metrics, "linkmon_probe_probes_lost_total", "method=\"icmp\""), 0) << metrics;
+  EXPECT_EQ(Sample(metrics, "linkmon_probe_timestamp_source_info",
+                   "dst=\"b\",method=\"icmp\",source=\"kernel\""),
+            1)
+      << metrics;
   const std::string reflector_metrics = Metrics(b_metrics_);
   EXPECT_GT(Sample(reflector_metrics, "linkmon_reflector_reflected_packets_total", ""), 20);
   EXPECT_EQ(Sample(reflector_metrics, "linkmon_reflector_refused_packets_total",
@@ -193,13 +200,13 @@ TEST_F(ProbeDaemonTest, MeasuresAndSpoolsEveryIntervalWhileTheCollectorIsAway) {
   std::set<std::pair<std::string, SystemTime>> seen;
   std::uint64_t received = 0, lost = 0;
   for (std::size_t i = 0; i < pending->size(); ++i) {
-    const auto &bytes = (*pending)[i].bytes;
+    const auto& bytes = (*pending)[i].bytes;
     auto decoded = batch::DecodeBatch(
-        std::string_view(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
+        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     ASSERT_TRUE(decoded) << decoded.error().message;
     EXPECT_EQ(decoded->sequence, i);
     EXPECT_EQ(decoded->probe.str(), "a");
-    for (const auto &summary : decoded->summaries) {
+    for (const auto& summary : decoded->summaries) {
       EXPECT_TRUE(seen.emplace(summary.path.ToString(), summary.summary.start).second)
           << summary.path.ToString() << " twice";
       received += summary.summary.counts.received;

@@ -9,7 +9,7 @@
 namespace linkmon::probe {
 namespace {
 
-SiteName Site(const char *name) { return *SiteName::Make(name); }
+SiteName Site(const char* name) { return *SiteName::Make(name); }
 
 TEST(ExpandSitePathTest, ReplacesEveryPlaceholder) {
   EXPECT_EQ(ExpandSitePath("/etc/linkmon/{site}.token", Site("xining")),
@@ -28,7 +28,7 @@ class ReadTokenFileTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::string Write(const std::string &content, mode_t mode) {
+  std::string Write(const std::string& content, mode_t mode) {
     const std::string path = dir_ / "probe.token";
     std::ofstream(path, std::ios::trunc) << content;
     ::chmod(path.c_str(), mode);

@@ -75,7 +75,7 @@ class ThroughputResponder::Impl : public std::enable_shared_from_this<Impl> {
                                            std::to_string(options_.listen.port()) + ": " +
                                            error.message());
     }
-    const udp::endpoint udp_endpoint(options_.listen.address(), acceptor_.local_endpoint().port());
+    const udp::endpoint udp_endpoint(options_.listen.address(), options_.data_port);
     datagrams_.open(udp_endpoint.protocol(), error);
     if (!error && udp_endpoint.address().is_v6()) {
       datagrams_.set_option(boost::asio::ip::v6_only(false), error);
@@ -261,7 +261,7 @@ class ThroughputResponder::Impl : public std::enable_shared_from_this<Impl> {
           false);
     }
     const TestResponse response{.verdict = TestVerdict::kAccepted,
-                                .udp_port = port(),
+                                .udp_port = datagrams_.local_endpoint().port(),
                                 .rate = request->rate,
                                 .duration = request->duration,
                                 .session = running_->session};

@@ -1,9 +1,9 @@
 #pragma once
 
 // ThroughputResponder: the reflector's side of throughput tests (throughput_messages.h), on the
-// daemon's io_context. It listens on TCP for control connections and on UDP, same address and
-// port, for test datagrams, and serves one test at a time, to authenticated probes from allowed
-// prefixes only, within its own caps:
+// daemon's io_context. It listens on TCP for control connections (beside the STAMP reflector's
+// UDP port of the same number) and on a UDP data port for test datagrams, and serves one test at a
+// time, to authenticated probes from allowed prefixes only, within its own caps:
 //
 //  - rate: requests above `max_rate` are refused (kRateAboveCap, with the cap in the answer).
 //    What arrives above the granted rate is not counted as received (UDP: a byte token bucket
@@ -41,8 +41,12 @@
 namespace linkmon::bandwidth {
 
 struct ThroughputResponderOptions {
-  // TCP control and UDP data; port 0 lets the kernel choose (the UDP socket takes the same).
+  // TCP control; port 0 lets the kernel choose. TCP, so it shares the STAMP reflector's port
+  // number (UDP) without conflict.
   boost::asio::ip::tcp::endpoint listen{boost::asio::ip::address_v6::any(), 862};
+  // UDP test datagrams, on the same address; 0 (default): a port the kernel chooses, told to the
+  // probe in each answer (set one where a firewall must allow it).
+  std::uint16_t data_port = 0;
   std::vector<net::IpPrefix> allowed_sources{};  // empty: every test is refused
   Bandwidth max_rate{100'000'000};
   std::chrono::milliseconds max_duration{std::chrono::seconds(10)};

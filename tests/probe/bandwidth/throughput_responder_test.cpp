@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <thread>
@@ -181,6 +182,26 @@ TEST_F(ThroughputResponderTest, ReplayedRequestIsRefused) {
   };
   EXPECT_EQ(send_and_answer(), TestVerdict::kAccepted);
   EXPECT_EQ(send_and_answer(), TestVerdict::kReplayed);
+}
+
+}  // namespace
+}  // namespace linkmon::bandwidth
+
+namespace linkmon::bandwidth {
+namespace {
+
+// The responder shares the reflector's port number: TCP for its control, while the STAMP
+// reflector holds the UDP port of that number.
+TEST(ThroughputResponderPortTest, SharesItsPortNumberWithTheStampReflectorsUdpSocket) {
+  boost::asio::io_context io;
+  boost::asio::ip::udp::socket stamp(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const std::uint16_t port = stamp.local_endpoint().port();
+  RealClock clock;
+  ThroughputResponderOptions options;
+  options.listen = {boost::asio::ip::make_address("127.0.0.1"), port};
+  auto responder = ThroughputResponder::Start(io, clock, options, Key(1));
+  ASSERT_TRUE(responder) << responder.error().message;
+  EXPECT_EQ((*responder)->port(), port);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "common/logging.h"
 #include "probe/net/datagram_io.h"
+#include "probe/net/readable_wait.h"
 #include "probe/probers/dns_message.h"
 #include "probe/probers/kernel_time.h"
 #include "probe/probers/sent_probes.h"
@@ -84,15 +85,8 @@ class DnsProber::Session : public std::enable_shared_from_this<DnsProber::Sessio
   }
 
   void WaitReadable() {
-    socket_.async_wait(udp::socket::wait_read, [self = shared_from_this()](
-                                                   const boost::system::error_code& error) {
-      if (error == boost::asio::error::operation_aborted) return;
-      if (error) {
-        spdlog::error("event=dns_prober_wait_failed error={}", KvQuote(error.message()));
-        return;
-      }
-      self->HandleReadable();
-    });
+    net::AsyncWaitReadable(socket_, "dns_prober",
+                           [self = shared_from_this()] { self->HandleReadable(); });
   }
 
   void Close() {

@@ -6,6 +6,7 @@
 
 #include "common/logging.h"
 #include "probe/net/datagram_io.h"
+#include "probe/net/readable_wait.h"
 #include "probe/probers/kernel_time.h"
 #include "probe/probers/sent_probes.h"
 #include "probe/probers/transmit_stamps.h"
@@ -97,15 +98,8 @@ class StampProber::Session : public std::enable_shared_from_this<StampProber::Se
   }
 
   void WaitReadable() {
-    socket_.async_wait(udp::socket::wait_read, [self = shared_from_this()](
-                                                   const boost::system::error_code& error) {
-      if (error == boost::asio::error::operation_aborted) return;
-      if (error) {
-        spdlog::error("event=stamp_prober_wait_failed error={}", KvQuote(error.message()));
-        return;
-      }
-      self->HandleReadable();
-    });
+    net::AsyncWaitReadable(socket_, "stamp_prober",
+                           [self = shared_from_this()] { self->HandleReadable(); });
   }
 
   void Close() {

@@ -8,6 +8,7 @@
 
 #include "common/logging.h"
 #include "probe/net/datagram_io.h"
+#include "probe/net/readable_wait.h"
 #include "probe/reflector/session_reflector.h"
 
 namespace linkmon::reflector {
@@ -60,15 +61,8 @@ class StampReflector::Socket : public std::enable_shared_from_this<StampReflecto
   }
 
   void WaitReadable() {
-    socket_.async_wait(udp::socket::wait_read, [self = shared_from_this()](
-                                                   const boost::system::error_code& error) {
-      if (error == boost::asio::error::operation_aborted) return;
-      if (error) {
-        spdlog::error("event=reflector_wait_failed error={}", KvQuote(error.message()));
-        return;
-      }
-      self->HandleReadable();
-    });
+    net::AsyncWaitReadable(socket_, "reflector",
+                           [self = shared_from_this()] { self->HandleReadable(); });
   }
 
   void Close() {

@@ -17,6 +17,8 @@ void BatchAssembler::Add(const PathKey& path, const stats::IntervalSummary& summ
   pending_.push_back(batch::PathSummary{path, summary, std::nullopt});
 }
 
+void BatchAssembler::Add(batch::PathSummary summary) { pending_.push_back(std::move(summary)); }
+
 void BatchAssembler::Start() { Arm(); }
 
 void BatchAssembler::Stop() {

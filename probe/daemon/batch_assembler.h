@@ -1,11 +1,10 @@
 #pragma once
 
-// Gathers the scheduler's interval summaries into upload batches
-// (common/batch/batch.h): every `upload_interval` the summaries closed since
-// the last batch are sealed into one batch with the next sequence number of
-// this run's epoch and handed to the uploader, which spools it before it sends
-// it. A batch holds at most `max_summaries` (the collector's decode limit), so
-// a long backlog is cut into several batches rather than refused.
+// Gathers the scheduler's interval summaries into upload batches (common/batch/batch.h): every
+// `upload_interval` the summaries closed since the last batch are sealed into one batch with the
+// next sequence number of this run's epoch and handed to the uploader, which spools it before it
+// sends it. A batch holds at most `max_summaries` (the collector's decode limit), so a long backlog
+// is cut into several batches rather than refused.
 //
 // Thread-safety: not thread-safe; lives on the probe's io_context.
 
@@ -43,6 +42,8 @@ class BatchAssembler {
   BatchAssembler& operator=(const BatchAssembler&) = delete;
 
   void Add(const PathKey& path, const stats::IntervalSummary& summary);
+  // A summary that carries more than the interval statistics (a throughput test's goodput).
+  void Add(batch::PathSummary summary);
   void Start();
   // Stops the timer and seals what is pending (at shutdown, so that nothing
   // measured is lost).

@@ -22,9 +22,14 @@
 #include "exporters/http/http_server.h"
 #include "exporters/http/standard_routes.h"
 #include "exporters/prometheus/build_info_collector.h"
+#include "probe/bandwidth/throughput_plan.h"
+#include "probe/bandwidth/throughput_responder.h"
+#include "probe/bandwidth/throughput_scheduler.h"
 #include "probe/daemon/batch_assembler.h"
 #include "probe/daemon/site_paths.h"
 #include "probe/net/privileges.h"
+#include "probe/passive/passive_monitor.h"
+#include "probe/passive/passive_plan.h"
 #include "probe/probers/builtin_probers.h"
 #include "probe/probers/host_clock.h"
 #include "probe/probers/probe_scheduler.h"
@@ -91,6 +96,8 @@ class ProbeDaemon {
       uploader_->Start();
       assembler_->Start();
       scheduler_->Start();
+      // Its worker thread starts only now, without any capability (they are per thread).
+      if (!StartThroughputTests()) return kExitRuntimeFailure;
     }
     WaitForSignals();
     spdlog::info("event=probe_started site={} paths={} reflector={} metrics={}", site_.str(),
@@ -133,6 +140,17 @@ class ProbeDaemon {
                          "reflector_setup_failed");
     reflector_->SetClockErrorEstimate(clock_estimate_);
     reflector_metrics_ = std::make_shared<reflector::ReflectorCollector>(*reflector_);
+    // Throughput tests are served only in authenticated mode: the key proves the sender may use
+    // the link's capacity.
+    const std::string& key_file = config_.probe.reflector->key_file;
+    if (key_file.empty()) return;
+    auto responder_options = Require(bandwidth::ResponderOptionsFrom(*config_.probe.reflector),
+                                     "throughput_responder_setup_failed");
+    throughput_responder_ =
+        Require(bandwidth::ThroughputResponder::Start(
+                    io_, clock_, responder_options,
+                    Require(stamp::HmacKey::LoadFile(key_file), "stamp_key_invalid")),
+                "throughput_responder_setup_failed");
   }
 
   void SetUpProbing(const config::ProbeSite& probe) {
@@ -190,16 +208,57 @@ class ProbeDaemon {
     for (const config::Target& target : probe.targets) {
       for (Method method : target.methods) AddPath(registry, target, method);
     }
+    // Passive captures open their pcap handles now, while CAP_NET_RAW is still held.
+    for (const passive::PassiveCapturePlan& plan : passive::PlanPassiveCaptures(probe)) {
+      auto sites = Require(passive::SitePrefixMap::Create(plan.prefixes), "passive_setup_failed");
+      passive_monitors_.push_back(Require(
+          passive::PassiveMonitor::Start(
+              io_, clock_, plan.capture, {.interval = settings.summary_interval}, std::move(sites),
+              [this](const passive::PassiveInterval& interval) {
+                for (batch::PathSummary& summary : passive::ToPathSummaries(interval, site_)) {
+                  outcome_metrics_->Record(summary.path, summary.summary);
+                  assembler_->Add(std::move(summary));
+                }
+              }),
+          "passive_setup_failed"));
+    }
+    throughput_tests_ = bandwidth::PlanThroughputTests(probe);
+  }
+
+  // False (logged) when throughput tests are configured but cannot run.
+  bool StartThroughputTests() {
+    if (throughput_tests_.empty()) return true;
+    if (!resources_->stamp_key()) {
+      spdlog::critical("event=throughput_setup_failed site={} detail={}", site_.str(),
+                       KvQuote("throughput targets need the shared key: set reflector.key_file"));
+      return false;
+    }
+    auto scheduler = bandwidth::ThroughputScheduler::Start(
+        io_, clock_, std::move(throughput_tests_), *resources_->stamp_key(),
+        [this](const TargetName& target, SystemTime started,
+               const Result<bandwidth::ThroughputResult>& result) {
+          if (!result) {
+            spdlog::warn("event=throughput_test_failed site={} target={} detail={}", site_.str(),
+                         target.str(), KvQuote(result.error().message));
+            return;
+          }
+          batch::PathSummary summary = bandwidth::ToPathSummary(*result, site_, target, started);
+          outcome_metrics_->Record(summary.path, summary.summary);
+          assembler_->Add(std::move(summary));
+        });
+    if (!scheduler) {
+      spdlog::critical("event=throughput_setup_failed site={} detail={}", site_.str(),
+                       KvQuote(scheduler.error().message));
+      return false;
+    }
+    throughput_scheduler_ = std::move(*scheduler);
+    return true;
   }
 
   void AddPath(const probers::ProberRegistry& registry, const config::Target& target,
                Method method) {
-    if (method == Method::kThroughput || method == Method::kPassive) {
-      spdlog::warn("event=method_not_scheduled site={} target={} method={} detail={}", site_.str(),
-                   target.name.str(), MethodName(method),
-                   KvQuote("throughput and passive measurement are not run by this build"));
-      return;
-    }
+    // Scheduled tests and captures of their own (StartThroughputTests, SetUpProbing).
+    if (method == Method::kThroughput || method == Method::kPassive) return;
     const PathKey key{site_, target.name, method};
     Require(scheduler_->AddPath(key, target.interval, target.timeout,
                                 [&](probers::ProbeListener& listener) {
@@ -239,6 +298,8 @@ class ProbeDaemon {
       if (ec) return;
       spdlog::info("event=probe_stopping signal={}", signal);
       if (scheduler_) scheduler_->Stop();
+      if (throughput_scheduler_) throughput_scheduler_->Stop();
+      passive_monitors_.clear();
       if (assembler_) assembler_->Stop();
       drain_deadline_ = std::chrono::steady_clock::now() + kDrainOnStop;
       FinishWhenDrained();
@@ -258,6 +319,7 @@ class ProbeDaemon {
     if (resources_) resources_->Close();
     reflector_metrics_.reset();
     reflector_.reset();
+    throughput_responder_.reset();
     io_.stop();
   }
 
@@ -281,6 +343,10 @@ class ProbeDaemon {
   std::shared_ptr<probers::ProberCollector> prober_metrics_;
   std::shared_ptr<probers::PathOutcomeCollector> outcome_metrics_;
   std::unique_ptr<probers::ProbeScheduler> scheduler_;
+  std::vector<std::unique_ptr<passive::PassiveMonitor>> passive_monitors_;
+  std::vector<bandwidth::ScheduledThroughputTest> throughput_tests_;
+  std::unique_ptr<bandwidth::ThroughputScheduler> throughput_scheduler_;
+  std::unique_ptr<bandwidth::ThroughputResponder> throughput_responder_;
 
   std::unique_ptr<exporters::HttpServer> server_;
   boost::asio::signal_set signals_{io_, SIGINT, SIGTERM};

@@ -1,10 +1,9 @@
 #pragma once
 
-// Per-site files from a config that every probe shares. `probe.token_file` and
-// `probe.spool.path` may contain "{site}", replaced by the probe's own site, so
-// that one file serves a fleet
-// ("/etc/linkmon/{site}.token") and several probes on one host (the lab, the
-// demo) keep separate spools.
+// Per-site files from a config that every probe shares. `probe.token_file` and `probe.spool.path`
+// may contain "{site}", replaced by the probe's own site, so that one file serves a fleet
+// ("/etc/linkmon/{site}.token") and several probes on one host (the lab, the demo) keep separate
+// spools.
 
 #include <string>
 #include <string_view>

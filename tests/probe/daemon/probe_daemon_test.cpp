@@ -1,7 +1,6 @@
-// The real linkmon-probe binary on loopback: a reflector-only site and a
-// probing site whose collector is away. The probe must measure, keep every
-// interval in its spool, serve /metrics, run without capabilities, and stop
-// cleanly on SIGTERM.
+// The real linkmon-probe binary on loopback: a reflector-only site and a probing site whose
+// collector is away. The probe must measure, keep every interval in its spool, serve /metrics, run
+// without capabilities, and stop cleanly on SIGTERM.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -70,7 +69,10 @@ class ProbeDaemonTest : public ::testing::Test {
     reflector_ = FreePort<asio::ip::udp>("127.0.0.2");
     collector_ = FreePort<asio::ip::tcp>("127.0.0.1");  // nothing listens: the collector is away
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    if (!::testing::Test::HasFailure() && !std::getenv("LINKMON_KEEP"))
+      std::filesystem::remove_all(dir_);
+  }
 
   std::string WriteFile(const std::string& name, const std::string& content, mode_t mode = 0644) {
     const std::string path = dir_ / name;
@@ -264,6 +266,86 @@ TEST_F(ProbeDaemonTest, ACollectorThatComesBackReceivesEverySealedBatchOnce) {
   EXPECT_THAT(path, ::testing::Not(HasSubstr("\"probes_received\":0,"))) << path;
   ASSERT_EQ(collector.Stop(), 0) << collector.Log();
   ASSERT_EQ(reflector.Stop(), 0) << reflector.Log();
+}
+
+// Authenticated reflector, a throughput target: the probe runs its first test at once (one target:
+// no phasing), after every capability is gone from every thread, and spools its goodput.
+TEST_F(ProbeDaemonTest, RunsScheduledThroughputTestsWithoutCapabilities) {
+  const std::string key = WriteFile("reflector.key", std::string(64, 'a') + "\n", 0600);
+  auto config = [&](const std::string& name, std::uint16_t metrics_port) {
+    return WriteFile(name, R"(version: 1
+sites:
+  a: {region: loopback, addresses: [127.0.0.1]}
+  b: {region: loopback, addresses: [127.0.0.2], reflector: true}
+sla_classes:
+  loopback:
+    min_bandwidth: {min: 1Mbps, window: 1h}
+probe:
+  collector_url: http://127.0.0.1:)" +
+                               std::to_string(collector_) + R"(
+  token_file: ")" + dir_.string() +
+                               R"(/{site}.token"
+  spool: {path: ")" + dir_.string() +
+                               R"(/{site}-spool.db"}
+  summary_interval: 1s
+  upload_interval: 1s
+  metrics_listen: 127.0.0.1:)" +
+                               std::to_string(metrics_port) + R"(
+  reflector:
+    listen: 127.0.0.2:)" + std::to_string(reflector_) +
+                               R"(
+    allowed_sources: [127.0.0.0/8]
+    key_file: )" + key + R"(
+    max_throughput: 20Mbps
+probes:
+  a:
+    targets:
+      - site: b
+        methods: [throughput]
+        sla_class: loopback
+        throughput: {rate: 10Mbps, duration: 1s, every: 1h, port: )" +
+                               std::to_string(reflector_) + R"(}
+)");
+  };
+  DaemonProcess reflector({kProbe, "--config", config("b.yaml", b_metrics_), "--site", "b"},
+                          (dir_ / "b.log").string());
+  ASSERT_TRUE(reflector.WaitForLog("event=probe_started site=b", 10s)) << reflector.Log();
+  DaemonProcess probe({kProbe, "--config", config("a.yaml", a_metrics_), "--site", "a"},
+                      (dir_ / "a.log").string());
+  ASSERT_TRUE(probe.WaitForLog("event=probe_started site=a", 10s)) << probe.Log();
+  // No thread of the probe holds a capability, the throughput worker included.
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(probe.pid()) + "/task")) {
+    std::ifstream status(task.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("CapEff:", 0) == 0) {
+        EXPECT_EQ(line, "CapEff:\t0000000000000000") << task.path();
+      }
+    }
+  }
+  // The test's batch: its only path is the throughput test.
+  AwaitSample(a_metrics_, "linkmon_probe_batches_spooled_total", 1);
+  ASSERT_EQ(probe.Stop(), 0) << probe.Log();
+  ASSERT_EQ(reflector.Stop(), 0) << reflector.Log();
+
+  auto spool = upload::BatchSpool::Open({.path = dir_ / "a-spool.db"});
+  ASSERT_TRUE(spool) << spool.error().message;
+  auto pending = spool->Pending(1000);
+  ASSERT_TRUE(pending) << pending.error().message;
+  std::optional<Bandwidth> goodput;
+  for (const auto& spooled : *pending) {
+    auto decoded = batch::DecodeBatch(std::string_view(
+        reinterpret_cast<const char*>(spooled.bytes.data()), spooled.bytes.size()));
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    for (const auto& summary : decoded->summaries) {
+      if (summary.path.method == Method::kThroughput) goodput = summary.throughput;
+    }
+  }
+  ASSERT_TRUE(goodput.has_value()) << probe.Log();
+  // Capped at 10 Mbit/s by the sender; loopback carries all of it.
+  EXPECT_GT(static_cast<double>(goodput->bits_per_second), 5e6) << probe.Log();
+  EXPECT_LE(static_cast<double>(goodput->bits_per_second), 10.5e6) << probe.Log();
 }
 
 TEST_F(ProbeDaemonTest, RefusesATokenOthersCanRead) {

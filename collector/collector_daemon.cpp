@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "collector/api/api_routes.h"
+#include "collector/web/web_routes.h"
 #include "collector/batch_feed.h"
 #include "collector/config_reload.h"
 #include "collector/ingest/ingest_route.h"
@@ -124,6 +125,7 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
                     return serving ? (*ingest)->Handle(request) : Rebuilding();
                   });
   api::AddApiRoutes(router, **states, [&] { return serving; });
+  web::AddWebRoutes(router);  // the live matrix page at /
   auto path_metrics = std::make_shared<ServingPathMetrics>(**states, serving);
   exporters::AddMetricsRoute(router, {registry, build_info, path_metrics});
   exporters::AddHealthRoutes(router, [&] {

@@ -11,7 +11,6 @@
 #include <memory>
 
 #include "collector/api/api_routes.h"
-#include "collector/web/web_routes.h"
 #include "collector/batch_feed.h"
 #include "collector/config_reload.h"
 #include "collector/ingest/ingest_route.h"
@@ -21,6 +20,7 @@
 #include "collector/sla/path_states.h"
 #include "collector/state_rebuild.h"
 #include "collector/store/summary_store.h"
+#include "collector/web/web_routes.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "config/version.h"

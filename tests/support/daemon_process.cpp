@@ -5,7 +5,9 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -17,6 +19,10 @@ using namespace std::chrono_literals;
 
 DaemonProcess::DaemonProcess(const std::vector<std::string>& argv, std::string log_path)
     : log_path_(std::move(log_path)) {
+  std::error_code ignored;
+  log_offset_ = std::filesystem::exists(log_path_, ignored)
+                    ? std::filesystem::file_size(log_path_, ignored)
+                    : 0;
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
@@ -31,12 +37,7 @@ DaemonProcess::DaemonProcess(const std::vector<std::string>& argv, std::string l
   posix_spawn_file_actions_destroy(&actions);
 }
 
-DaemonProcess::~DaemonProcess() {
-  if (pid_ > 0 && !exit_status_) {
-    ::kill(pid_, SIGKILL);
-    WaitForExit(10s);
-  }
-}
+DaemonProcess::~DaemonProcess() { Kill(); }
 
 void DaemonProcess::Signal(int signal) {
   if (pid_ > 0 && !exit_status_) ::kill(pid_, signal);
@@ -60,33 +61,52 @@ std::optional<int> DaemonProcess::WaitForExit(std::chrono::milliseconds timeout)
 std::optional<int> DaemonProcess::Stop(std::chrono::milliseconds grace) {
   Signal(SIGTERM);
   if (auto status = WaitForExit(grace)) return status;
-  Signal(SIGKILL);
-  WaitForExit(10s);
+  Kill();
   return std::nullopt;
+}
+
+void DaemonProcess::Kill() {
+  if (pid_ <= 0 || exit_status_) return;
+  ::kill(pid_, SIGKILL);
+  WaitForExit(10s);
 }
 
 std::string DaemonProcess::Log() const {
   std::ifstream in(log_path_);
   std::ostringstream content;
   content << in.rdbuf();
-  return content.str();
+  const std::string text = content.str();
+  return log_offset_ < text.size() ? text.substr(log_offset_) : std::string();
 }
 
-bool DaemonProcess::WaitForLog(const std::string& text, std::chrono::milliseconds timeout) const {
+bool DaemonProcess::Exited() const {
+  if (pid_ <= 0 || exit_status_) return true;
+  // Peek without reaping: WNOWAIT leaves the zombie for WaitForExit.
+  siginfo_t info{};
+  return ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == pid_;
+}
+
+std::optional<std::string> DaemonProcess::WaitForLog(const std::string& pattern,
+                                                     std::chrono::milliseconds timeout,
+                                                     int count) const {
+  const std::regex re(pattern);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (Log().find(text) != std::string::npos) return true;
-    if (pid_ > 0 && !exit_status_) {
-      // Peek without reaping: WNOWAIT leaves the zombie for WaitForExit.
-      siginfo_t info{};
-      if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-          info.si_pid == pid_) {
-        return Log().find(text) != std::string::npos;
-      }
+  while (true) {
+    // Read the log before asking whether the process ended, so its last words count.
+    const bool exited = Exited();
+    const std::string log = Log();
+    int seen = 0;
+    std::string last;
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator();
+         ++it) {
+      ++seen;
+      last = it->size() > 1 ? (*it)[1].str() : it->str();
     }
+    if (seen >= count) return last;
+    if (exited || std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(20ms);
   }
-  return false;
 }
 
 }  // namespace linkmon::testing

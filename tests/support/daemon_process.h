@@ -1,13 +1,13 @@
 #pragma once
 
-// A daemon started by a test (linkmon-probe, linkmon-collector, prometheus
-// ...): spawned with its output to a log file, signalled and waited for by PID,
-// and killed in the destructor if it is still running, so a failing test never
-// leaves it behind.
+// A daemon started by a test (linkmon-probe, linkmon-collector, prometheus ...): spawned with its
+// output appended to a log file, signalled and waited for by PID, and killed (SIGKILL) when the
+// object goes if it still runs, so a failing test never leaves it behind.
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,8 +16,8 @@ namespace linkmon::testing {
 
 class DaemonProcess {
  public:
-  // Starts argv[0] (a path) with the arguments; stdout and stderr go to
-  // `log_path` (appended). started() is false when the program could not be
+  // Starts argv[0] (a path) with the arguments; stdout and stderr go to `log_path` (appended: the
+  // log may hold earlier runs, Log() shows this one's). started() is false when it could not be
   // spawned.
   DaemonProcess(const std::vector<std::string>& argv, std::string log_path);
   ~DaemonProcess();
@@ -29,22 +29,29 @@ class DaemonProcess {
 
   // Sends `signal` if the process still runs.
   void Signal(int signal);
-  // Waits at most `timeout` for the process to exit; its exit status, or -1
-  // when killed by a signal, nullopt when it still runs.
+  // Waits at most `timeout` for the process to exit; its exit status, or -1 when killed by a
+  // signal, nullopt when it still runs.
   std::optional<int> WaitForExit(std::chrono::milliseconds timeout);
-  // SIGTERM, then SIGKILL after `grace`; the exit status as WaitForExit.
+  // SIGTERM, then SIGKILL after `grace`; the exit status as WaitForExit, nullopt if killed.
   std::optional<int> Stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  // SIGKILL and reap, if it still runs.
+  void Kill();
 
-  // Everything the process wrote so far.
+  // What this run wrote so far.
   std::string Log() const;
-  // Waits at most `timeout` for `text` to appear in the log; false also when
-  // the process exits.
-  bool WaitForLog(const std::string& text, std::chrono::milliseconds timeout) const;
+  // Waits at most `timeout` for `count` matches of the regex `pattern` in the log; the last
+  // match's first group (or the whole match). nullopt on timeout or when the process exits first.
+  std::optional<std::string> WaitForLog(
+      const std::string& pattern, std::chrono::milliseconds timeout = std::chrono::seconds(20),
+      int count = 1) const;
 
  private:
+  bool Exited() const;
+
   pid_t pid_ = -1;
   std::optional<int> exit_status_;
   std::string log_path_;
+  std::uintmax_t log_offset_ = 0;
 };
 
 }  // namespace linkmon::testing

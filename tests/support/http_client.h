@@ -1,8 +1,7 @@
 #pragma once
 
-// A blocking HTTP/1.1 client for tests (Boost.Beast): one connection per
-// request, a deadline on every step, never throws (a failure is status 0 with
-// the error in `body`).
+// A blocking HTTP/1.1 client for tests (Boost.Beast): one connection per request, a deadline on
+// every step, never throws (a failure is status 0 with the error in `body`).
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>

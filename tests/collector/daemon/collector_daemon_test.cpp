@@ -101,7 +101,7 @@ class CollectorDaemonTest : public ::testing::Test {
 
   void StopWithSigterm() {
     process_->Signal(SIGTERM);
-    EXPECT_EQ(process_->WaitExit(20s), 0) << process_->Log();
+    EXPECT_EQ(process_->WaitForExit(20s), 0) << process_->Log();
     process_.reset();
   }
 

@@ -8,9 +8,6 @@
 // exactly 10 probes sent, so a batch applied twice has 20.
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -27,8 +24,7 @@
 #include "tests/collector/ingest/http_test_client.h"
 #include "tests/collector/ingest/ingest_test_config.h"
 #include "tests/common/batch/batch_examples.h"
-
-extern char** environ;
+#include "tests/support/daemon_process.h"
 
 namespace linkmon::ingest {
 namespace {
@@ -41,39 +37,6 @@ constexpr std::size_t kMinUploads = 1000;
 constexpr int kMinRounds = 5;
 constexpr int kMaxRounds = 80;
 constexpr std::chrono::seconds kTimeBudget{150};
-
-// A started daemon, killed with SIGKILL by PID when the guard goes (also when a test fails).
-class DaemonProcess {
- public:
-  DaemonProcess(const std::string& binary, const std::string& config, const std::string& log) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::vector<char*> argv = {const_cast<char*>(binary.c_str()), const_cast<char*>(config.c_str()),
-                               nullptr};
-    if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
-      pid_ = -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~DaemonProcess() { Kill(); }
-  DaemonProcess(const DaemonProcess&) = delete;
-  DaemonProcess& operator=(const DaemonProcess&) = delete;
-
-  bool started() const { return pid_ > 0; }
-
-  void Kill() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
 
 std::uint16_t FreeLoopbackPort() {
   boost::asio::io_context io;
@@ -139,7 +102,7 @@ TEST(IngestCrashTest, KillNineNeverLosesAnAcknowledgedBatchNorAppliesOneTwice) {
   while ((uploads < kMinUploads || rounds < kMinRounds) && rounds < kMaxRounds &&
          steady_clock::now() - started < kTimeBudget) {
     ++rounds;
-    DaemonProcess process(daemon, config_path, (dir / "daemon.log").string());
+    linkmon::testing::DaemonProcess process({daemon, config_path}, (dir / "daemon.log").string());
     ASSERT_TRUE(process.started());
     ASSERT_TRUE(WaitReady(endpoint)) << "round " << rounds;
 

@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 #include <prometheus/registry.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -13,9 +14,11 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "collector/api/api_routes.h"
 #include "collector/api/matrix_endpoint.h"
@@ -238,6 +241,99 @@ void BM_HttpRank(benchmark::State& state) {
   HttpLoop(state, "/api/v1/rank?from=s042&sla=nationwide");
 }
 BENCHMARK(BM_HttpRank)->Unit(benchmark::kMicrosecond)->Iterations(2000);
+
+// A scheduler at 100 requests per second: 500 requests on one keep-alive connection, one every
+// 10 ms (absolute send times, so a slow answer does not slow the rate), each second a new second
+// on the collector's clock so that every second's first request rebuilds the answer as in a
+// running collector. Reports the latency quantiles of the answers.
+void PacedLoop(benchmark::State& state, const std::string& target) {
+  constexpr int kRequests = 500;
+  constexpr auto kSpacing = 10ms;
+  Collector& collector = Shared();
+  boost::asio::io_context io;
+  prometheus::Registry registry;
+  exporters::HttpRouter router;
+  api::AddApiRoutes(router, *collector.states);
+  auto server = std::move(*exporters::HttpServer::Start(io, exporters::HttpServerOptions{},
+                                                        std::move(router), registry));
+  auto work = boost::asio::make_work_guard(io);
+  std::thread thread([&] { io.run(); });
+  const SystemTime base = collector.clock.SystemNow();
+  std::vector<double> latencies_ms;
+  for (auto _ : state) {
+    boost::asio::io_context client_io;
+    boost::asio::ip::tcp::socket socket(client_io);
+    socket.connect(server->local_endpoint());
+    boost::beast::flat_buffer buffer;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kRequests; ++i) {
+      if (i % 100 == 0) {  // the collector's state moves on once a second (on its own thread)
+        boost::asio::post(io, [&collector, base, i] {
+          collector.clock.SetSystemTime(base + std::chrono::seconds(i / 100 + 1));
+        });
+      }
+      std::this_thread::sleep_until(start + i * kSpacing);
+      const auto sent = std::chrono::steady_clock::now();
+      http::request<http::empty_body> request{http::verb::get, target, 11};
+      request.set(http::field::host, "127.0.0.1");
+      http::write(socket, request);
+      http::response<http::string_body> response;
+      http::read(socket, buffer, response);
+      if (response.result_int() != 200) state.SkipWithError("status is not 200");
+      latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent)
+              .count());
+    }
+  }
+  boost::asio::post(io, [&] {
+    collector.clock.SetSystemTime(base);
+    server->Stop();
+  });
+  work.reset();
+  thread.join();
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  auto quantile = [&](double q) {
+    return latencies_ms[static_cast<std::size_t>(q * static_cast<double>(latencies_ms.size() - 1))];
+  };
+  state.counters["p50_ms"] = quantile(0.50);
+  state.counters["p99_ms"] = quantile(0.99);
+  state.counters["max_ms"] = latencies_ms.back();
+}
+
+void BM_HttpRankAt100PerSecond(benchmark::State& state) {
+  PacedLoop(state, "/api/v1/rank?from=s042&sla=nationwide");
+}
+BENCHMARK(BM_HttpRankAt100PerSecond)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+void BM_HttpMatrixAt100PerSecond(benchmark::State& state) { PacedLoop(state, "/api/v1/matrix"); }
+BENCHMARK(BM_HttpMatrixAt100PerSecond)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+void BM_HttpMatrixFromOneSiteAt100PerSecond(benchmark::State& state) {
+  PacedLoop(state, "/api/v1/matrix?from=s042");
+}
+BENCHMARK(BM_HttpMatrixFromOneSiteAt100PerSecond)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// Resident memory the collector's state takes per path: RSS growth while 10,000 paths with five
+// closed minutes each are built (windows, minute history, budgets), divided by the paths.
+std::uint64_t ResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+void BM_MemoryPerPath(benchmark::State& state) {
+  for (auto _ : state) {
+    const std::uint64_t before = ResidentBytes();
+    auto collector = std::make_unique<Collector>();
+    const std::uint64_t after = ResidentBytes();
+    state.counters["bytes_per_path"] = static_cast<double>(after - before) /
+                                       static_cast<double>(collector->states->paths().size());
+    benchmark::DoNotOptimize(collector);
+  }
+}
+BENCHMARK(BM_MemoryPerPath)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // Closing one minute (judging it, budgets, breaches, snapshots) for all 10,000 paths.
 void BM_CloseMinute(benchmark::State& state) {

@@ -3,6 +3,7 @@
 // and /metrics (linted by promtool); a bad minute opens a breach (the class opens after one bad
 // minute); after SIGTERM and a restart on the same store the matrix and the breaches are the same;
 // SIGHUP with a bad config keeps the old one, with a good one adds a path without losing state.
+// Every endpoint's JSON, and its error bodies, match the schemas in docs/api/.
 //
 // Time: the collector judges a minute 20 s after its end on the real clock. The test sends one
 // full minute of summaries for the oldest minute the collector has not judged yet (its matrix's
@@ -18,9 +19,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "common/batch/batch_codec.h"
+#include "tests/collector/daemon/api_schema_check.h"
 #include "tests/collector/daemon/collector_process.h"
 #include "tests/common/batch/batch_examples.h"
 #include "tests/support/subprocess.h"
@@ -31,6 +35,7 @@ namespace {
 using nlohmann::json;
 using testing::CollectorProcess;
 using testing::Get;
+using testing::MatchesApiSchema;
 using testing::WaitReady;
 using namespace std::chrono_literals;
 
@@ -165,7 +170,11 @@ class CollectorDaemonTest : public ::testing::Test {
 
 TEST_F(CollectorDaemonTest, IngestedMinutesReachEveryEndpointAndSurviveARestartAndReloads) {
   ASSERT_NO_FATAL_FAILURE(Start());
-  const json empty = GetJson("/api/v1/matrix");
+  // Before any data every figure is null: the schema allows exactly the documented nulls.
+  const auto empty_answer = Get(endpoint_, "/api/v1/matrix");
+  ASSERT_EQ(empty_answer.status, 200u) << empty_answer.body;
+  EXPECT_TRUE(MatchesApiSchema("matrix", empty_answer.body));
+  const json empty = json::parse(empty_answer.body);
   ASSERT_EQ(empty["paths"].size(), 2u);
   EXPECT_EQ(empty["paths"][0]["sla_state"], "unknown");
 
@@ -180,7 +189,10 @@ TEST_F(CollectorDaemonTest, IngestedMinutesReachEveryEndpointAndSurviveARestartA
 
   // Fresh data before its minute is judged: an age, no verdict yet. (/paths, not the matrix,
   // whose body is cached for the second.)
-  const json before = GetJson("/api/v1/paths/xining/hub-0?method=icmp");
+  const auto before_answer = Get(endpoint_, "/api/v1/paths/xining/hub-0?method=icmp");
+  ASSERT_EQ(before_answer.status, 200u) << before_answer.body;
+  EXPECT_TRUE(MatchesApiSchema("paths", before_answer.body));
+  const json before = json::parse(before_answer.body);
   ASSERT_EQ(before["paths"].size(), 1u);
   EXPECT_FALSE(before["paths"][0]["last_data_time"].is_null());
   EXPECT_EQ(before["paths"][0]["sla_state"], "unknown");
@@ -227,6 +239,33 @@ TEST_F(CollectorDaemonTest, IngestedMinutesReachEveryEndpointAndSurviveARestartA
   EXPECT_EQ(breaches["breaches"][0]["method"], "icmp");
   EXPECT_TRUE(breaches["breaches"][0]["end"].is_null());
   EXPECT_EQ(ParseTime(breaches["breaches"][0]["start"]), minute);
+
+  // Every endpoint's answer, with data, an open breach and a judged minute, matches its schema in
+  // docs/api/ (issue 7); so do the error bodies of a bad parameter and an unknown name.
+  struct SchemaCase {
+    std::string target;
+    unsigned status;
+    std::string schema;
+  };
+  const std::vector<SchemaCase> schema_cases = {
+      {"/api/v1/matrix", 200, "matrix"},
+      {"/api/v1/matrix?window=5m", 200, "matrix"},
+      {"/api/v1/matrix?from=xining&method=tcp", 200, "matrix"},
+      {"/api/v1/paths/xining/hub-0", 200, "paths"},
+      {"/api/v1/rank?from=xining&sla=nationwide", 200, "rank"},
+      {"/api/v1/breaches", 200, "breaches"},
+      {"/api/v1/breaches?src=xining&dst=hub-0&format=json", 200, "breaches"},
+      {"/api/v1/paths/xining/lhasa", 404, "error"},
+      {"/api/v1/rank?from=xining&sla=gold", 404, "error"},
+      {"/api/v1/rank?from=xining", 400, "error"},
+      {"/api/v1/matrix?window=7m", 400, "error"},
+      {"/api/v1/breaches?from=yesterday", 400, "error"},
+  };
+  for (const SchemaCase& check : schema_cases) {
+    auto answer = Get(endpoint_, check.target);
+    EXPECT_EQ(answer.status, check.status) << check.target << ": " << answer.body;
+    EXPECT_TRUE(MatchesApiSchema(check.schema, answer.body)) << check.target;
+  }
 
   // /metrics: valid exposition with the path's state.
   auto metrics = Get(endpoint_, "/metrics");

@@ -198,21 +198,36 @@ void BM_RankRebuilt(benchmark::State& state) {
 }
 BENCHMARK(BM_RankRebuilt)->Unit(benchmark::kMicrosecond);
 
-// Real requests on one keep-alive connection to the daemon's HTTP server on 127.0.0.1.
-void HttpLoop(benchmark::State& state, const std::string& target) {
-  Collector& collector = Shared();
+// The daemon's HTTP server with the API routes on 127.0.0.1, its io_context on a thread of its own.
+struct ApiServer {
+  explicit ApiServer(Collector& collector) {
+    exporters::HttpRouter router;
+    api::AddApiRoutes(router, *collector.states);
+    server = std::move(*exporters::HttpServer::Start(io, exporters::HttpServerOptions{},
+                                                     std::move(router), registry));
+    thread = std::thread([this] { io.run(); });
+  }
+  ~ApiServer() {
+    boost::asio::post(io, [this] { server->Stop(); });
+    work.reset();
+    thread.join();
+  }
+
   boost::asio::io_context io;
   prometheus::Registry registry;
-  exporters::HttpRouter router;
-  api::AddApiRoutes(router, *collector.states);
-  auto server = std::move(*exporters::HttpServer::Start(io, exporters::HttpServerOptions{},
-                                                        std::move(router), registry));
-  auto work = boost::asio::make_work_guard(io);
-  std::thread thread([&] { io.run(); });
+  std::unique_ptr<exporters::HttpServer> server;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work{
+      io.get_executor()};
+  std::thread thread;
+};
+
+// Real requests on one keep-alive connection to the daemon's HTTP server on 127.0.0.1.
+void HttpLoop(benchmark::State& state, const std::string& target) {
+  ApiServer api(Shared());
   {
     boost::asio::io_context client_io;
     boost::asio::ip::tcp::socket socket(client_io);
-    socket.connect(server->local_endpoint());
+    socket.connect(api.server->local_endpoint());
     boost::beast::flat_buffer buffer;
     for (auto _ : state) {
       http::request<http::empty_body> request{http::verb::get, target, 11};
@@ -224,9 +239,6 @@ void HttpLoop(benchmark::State& state, const std::string& target) {
       benchmark::DoNotOptimize(response);
     }
   }
-  boost::asio::post(io, [&] { server->Stop(); });
-  work.reset();
-  thread.join();
 }
 
 void BM_HttpMatrix(benchmark::State& state) { HttpLoop(state, "/api/v1/matrix"); }
@@ -250,25 +262,18 @@ void PacedLoop(benchmark::State& state, const std::string& target) {
   constexpr int kRequests = 500;
   constexpr auto kSpacing = 10ms;
   Collector& collector = Shared();
-  boost::asio::io_context io;
-  prometheus::Registry registry;
-  exporters::HttpRouter router;
-  api::AddApiRoutes(router, *collector.states);
-  auto server = std::move(*exporters::HttpServer::Start(io, exporters::HttpServerOptions{},
-                                                        std::move(router), registry));
-  auto work = boost::asio::make_work_guard(io);
-  std::thread thread([&] { io.run(); });
+  ApiServer api(collector);
   const SystemTime base = collector.clock.SystemNow();
   std::vector<double> latencies_ms;
   for (auto _ : state) {
     boost::asio::io_context client_io;
     boost::asio::ip::tcp::socket socket(client_io);
-    socket.connect(server->local_endpoint());
+    socket.connect(api.server->local_endpoint());
     boost::beast::flat_buffer buffer;
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < kRequests; ++i) {
       if (i % 100 == 0) {  // the collector's state moves on once a second (on its own thread)
-        boost::asio::post(io, [&collector, base, i] {
+        boost::asio::post(api.io, [&collector, base, i] {
           collector.clock.SetSystemTime(base + std::chrono::seconds(i / 100 + 1));
         });
       }
@@ -285,12 +290,7 @@ void PacedLoop(benchmark::State& state, const std::string& target) {
               .count());
     }
   }
-  boost::asio::post(io, [&] {
-    collector.clock.SetSystemTime(base);
-    server->Stop();
-  });
-  work.reset();
-  thread.join();
+  boost::asio::post(api.io, [&collector, base] { collector.clock.SetSystemTime(base); });
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto quantile = [&](double q) {
     return latencies_ms[static_cast<std::size_t>(q * static_cast<double>(latencies_ms.size() - 1))];

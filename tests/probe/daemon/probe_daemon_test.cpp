@@ -2,6 +2,7 @@
 // collector is away. The probe must measure, keep every interval in its spool, serve /metrics, run
 // without capabilities, and stop cleanly on SIGTERM.
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -56,6 +57,16 @@ double Sample(const std::string& metrics, const std::string& name, const std::st
   return -1;
 }
 
+// What differs between the tests' configs: the class, the reflector's extra keys, the target.
+struct ConfigVariant {
+  std::string sla_class = "rtt_p99: 5ms";
+  std::string reflector_extra = "";
+  std::string target = R"(methods: [icmp, stamp]
+        interval: 50ms
+        timeout: 50ms
+        stamp: {port: REFLECTOR_PORT})";
+};
+
 class ProbeDaemonTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -81,48 +92,46 @@ class ProbeDaemonTest : public ::testing::Test {
     return path;
   }
 
-  // One config per process: on one host the two probes need different /metrics
-  // ports.
-  std::string Config(const std::string& name, std::uint16_t metrics_port) {
-    return WriteFile(name, R"(version: 1
+  // One config per process: on one host the two probes need different /metrics ports.
+  std::string Config(const std::string& name, std::uint16_t metrics_port,
+                     const ConfigVariant& variant = {}) {
+    std::string target = variant.target;
+    target.replace(target.find("REFLECTOR_PORT"), 14, std::to_string(reflector_));
+    return WriteFile(
+        name, fmt::format(R"(version: 1
 sites:
-  a: {region: loopback, addresses: [127.0.0.1]}
-  b: {region: loopback, addresses: [127.0.0.2], reflector: true}
+  a: {{region: loopback, addresses: [127.0.0.1]}}
+  b: {{region: loopback, addresses: [127.0.0.2], reflector: true}}
 sla_classes:
   loopback:
-    rtt_p99: 5ms
+    {class}
 probe:
-  collector_url: http://127.0.0.1:)" +
-                               std::to_string(collector_) + R"(
-  token_file: ")" + dir_.string() +
-                               R"(/{site}.token"
-  spool: {path: ")" + dir_.string() +
-                               R"(/{site}-spool.db"}
+  collector_url: http://127.0.0.1:{collector}
+  token_file: "{dir}/{{site}}.token"
+  spool: {{path: "{dir}/{{site}}-spool.db"}}
   summary_interval: 1s
   upload_interval: 1s
-  metrics_listen: 127.0.0.1:)" +
-                               std::to_string(metrics_port) + R"(
+  metrics_listen: 127.0.0.1:{metrics}
   reflector:
-    listen: 127.0.0.2:)" + std::to_string(reflector_) +
-                               R"(
+    listen: 127.0.0.2:{reflector}
     allowed_sources: [127.0.0.0/8]
+    {reflector_extra}
 probes:
   a:
     targets:
       - site: b
-        methods: [icmp, stamp]
-        interval: 50ms
-        timeout: 50ms
         sla_class: loopback
-        stamp: {port: )" + std::to_string(reflector_) +
-                               R"(}
+        {target}
 collector:
-  listen: 127.0.0.1:)" + std::to_string(collector_) +
-                               R"(
-  store: ")" + dir_.string() + R"(/collector.db"
-  tokens: {a: ")" + dir_.string() +
-                               R"(/a.token"}
-)");
+  listen: 127.0.0.1:{collector}
+  store: "{dir}/collector.db"
+  tokens: {{a: "{dir}/a.token"}}
+)",
+                          fmt::arg("class", variant.sla_class), fmt::arg("collector", collector_),
+                          fmt::arg("dir", dir_.string()), fmt::arg("metrics", metrics_port),
+                          fmt::arg("reflector", reflector_),
+                          fmt::arg("reflector_extra", variant.reflector_extra),
+                          fmt::arg("target", target)));
   }
 
   // Polls /metrics on `port` until `sample` of `name` reaches at least `value` (at most 20 s);
@@ -272,40 +281,14 @@ TEST_F(ProbeDaemonTest, ACollectorThatComesBackReceivesEverySealedBatchOnce) {
 // no phasing), after every capability is gone from every thread, and spools its goodput.
 TEST_F(ProbeDaemonTest, RunsScheduledThroughputTestsWithoutCapabilities) {
   const std::string key = WriteFile("reflector.key", std::string(64, 'a') + "\n", 0600);
+  const ConfigVariant variant{
+      .sla_class = "min_bandwidth: {min: 1Mbps, window: 1h}",
+      .reflector_extra = "key_file: " + key + "\n    max_throughput: 20Mbps",
+      .target =
+          "methods: [throughput]\n        throughput: {rate: 10Mbps, duration: 1s, every: "
+          "1h, port: REFLECTOR_PORT}"};
   auto config = [&](const std::string& name, std::uint16_t metrics_port) {
-    return WriteFile(name, R"(version: 1
-sites:
-  a: {region: loopback, addresses: [127.0.0.1]}
-  b: {region: loopback, addresses: [127.0.0.2], reflector: true}
-sla_classes:
-  loopback:
-    min_bandwidth: {min: 1Mbps, window: 1h}
-probe:
-  collector_url: http://127.0.0.1:)" +
-                               std::to_string(collector_) + R"(
-  token_file: ")" + dir_.string() +
-                               R"(/{site}.token"
-  spool: {path: ")" + dir_.string() +
-                               R"(/{site}-spool.db"}
-  summary_interval: 1s
-  upload_interval: 1s
-  metrics_listen: 127.0.0.1:)" +
-                               std::to_string(metrics_port) + R"(
-  reflector:
-    listen: 127.0.0.2:)" + std::to_string(reflector_) +
-                               R"(
-    allowed_sources: [127.0.0.0/8]
-    key_file: )" + key + R"(
-    max_throughput: 20Mbps
-probes:
-  a:
-    targets:
-      - site: b
-        methods: [throughput]
-        sla_class: loopback
-        throughput: {rate: 10Mbps, duration: 1s, every: 1h, port: )" +
-                               std::to_string(reflector_) + R"(}
-)");
+    return Config(name, metrics_port, variant);
   };
   DaemonProcess reflector({kProbe, "--config", config("b.yaml", b_metrics_), "--site", "b"},
                           (dir_ / "b.log").string());

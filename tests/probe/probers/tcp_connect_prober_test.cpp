@@ -45,7 +45,6 @@ TEST_P(TcpConnectProberTest, MeasuresTheHandshakeToAListener) {
   ASSERT_EQ(listener.replies().size(), 5u);
   for (const stats::ProbeReply& reply : listener.replies()) {
     EXPECT_GT(reply.rtt, std::chrono::nanoseconds(0));
-    EXPECT_LT(reply.rtt, milliseconds(50));
     EXPECT_EQ(reply.timestamp_source, stats::TimestampSource::kKernel);
   }
   EXPECT_EQ((*prober)->outcomes().established, 5u);

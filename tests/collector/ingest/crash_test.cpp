@@ -25,6 +25,7 @@
 #include "tests/collector/ingest/ingest_test_config.h"
 #include "tests/common/batch/batch_examples.h"
 #include "tests/support/daemon_process.h"
+#include "tests/support/free_port.h"
 
 namespace linkmon::ingest {
 namespace {
@@ -37,13 +38,6 @@ constexpr std::size_t kMinUploads = 1000;
 constexpr int kMinRounds = 5;
 constexpr int kMaxRounds = 80;
 constexpr std::chrono::seconds kTimeBudget{150};
-
-std::uint16_t FreeLoopbackPort() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(
-      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
-  return acceptor.local_endpoint().port();
-}
 
 // Ready, not only healthy: ingest answers 503 until the state rebuild finished.
 bool WaitReady(const boost::asio::ip::tcp::endpoint& endpoint) {
@@ -62,7 +56,7 @@ TEST(IngestCrashTest, KillNineNeverLosesAnAcknowledgedBatchNorAppliesOneTwice) {
       std::filesystem::temp_directory_path() / ("linkmon-crash-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  const std::uint16_t port = FreeLoopbackPort();
+  const std::uint16_t port = linkmon::testing::FreePort();
   const std::string config_path = (dir / "linkmon.yaml").string();
   std::ofstream(config_path) << testing::IngestTestConfigYaml(dir, kPathsPerBatch / 2,
                                                               "127.0.0.1:" + std::to_string(port));

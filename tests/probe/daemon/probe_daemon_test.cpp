@@ -21,6 +21,7 @@
 #include "probe/net/privileges.h"
 #include "probe/upload/batch_spool.h"
 #include "tests/support/daemon_process.h"
+#include "tests/support/free_port.h"
 #include "tests/support/http_client.h"
 #include "tests/support/subprocess.h"
 
@@ -29,6 +30,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using linkmon::testing::DaemonProcess;
+using linkmon::testing::FreePort;
 using linkmon::testing::HttpGet;
 using linkmon::testing::RunCommand;
 using ::testing::HasSubstr;
@@ -36,16 +38,6 @@ namespace asio = boost::asio;
 
 const std::string kProbe = LINKMON_BINARY_DIR "/bin/linkmon-probe";
 const std::string kCollector = LINKMON_BINARY_DIR "/bin/linkmon-collector";
-
-// A port nothing listens on now (the kernel's choice; a race with other
-// programs is unlikely and shows as a clear listen error).
-template <typename Protocol>
-std::uint16_t FreePort(const char* address) {
-  asio::io_context io;
-  typename Protocol::socket socket(io,
-                                   typename Protocol::endpoint(asio::ip::make_address(address), 0));
-  return socket.local_endpoint().port();
-}
 
 // The value of the first sample of `name` whose labels contain `labels`, or -1.
 double Sample(const std::string& metrics, const std::string& name, const std::string& labels) {

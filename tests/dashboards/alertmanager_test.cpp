@@ -11,7 +11,8 @@
 #include <thread>
 
 #include "tests/collector/ingest/http_test_client.h"
-#include "tests/dashboards/child_process.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/free_port.h"
 #include "tests/support/subprocess.h"
 
 namespace linkmon::dashboards {
@@ -24,7 +25,7 @@ const std::string kConfig =
     std::string(LINKMON_SOURCE_DIR) + "/dashboards/alertmanager/alertmanager.yml";
 
 // The receiver amtool routes `labels` to (its output's last line).
-std::string RouteOf(const std::vector<std::string> &labels) {
+std::string RouteOf(const std::vector<std::string>& labels) {
   std::vector<std::string> argv = {"amtool", "config", "routes", "test",
                                    "--config.file=" + kConfig};
   argv.insert(argv.end(), labels.begin(), labels.end());
@@ -36,7 +37,7 @@ std::string RouteOf(const std::vector<std::string> &labels) {
   return newline == std::string::npos ? out : out.substr(newline + 1);
 }
 
-bool Have(const std::string &program) {
+bool Have(const std::string& program) {
   const auto result = testing::RunCommand({program, "--version"}, std::chrono::seconds(10));
   return result.exit_code == 0;
 }
@@ -52,7 +53,7 @@ TEST(AlertmanagerConfigTest, RoutesBySeverityAndSite) {
   EXPECT_EQ(RouteOf({"alertname=SomethingElse"}), "noc-tickets");  // the default
 }
 
-json Alert(const std::map<std::string, std::string> &labels) {
+json Alert(const std::map<std::string, std::string>& labels) {
   json alert = {{"labels", labels}, {"annotations", {{"summary", "test"}}}};
   return alert;
 }
@@ -65,16 +66,14 @@ TEST(AlertmanagerConfigTest, PathAlertsAreInhibitedByTheirCause) {
                    ("alertmanager-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  const int port = testing::FreeLoopbackPort();
-  ASSERT_GT(port, 0);
+  const int port = testing::FreePort();
   const std::string log = (dir / "alertmanager.log").string();
-  testing::ChildProcess alertmanager(
+  testing::DaemonProcess alertmanager(
       {.argv = {"prometheus-alertmanager", "--config.file=" + kConfig,
                 "--storage.path=" + (dir / "data").string(),
                 "--web.listen-address=127.0.0.1:" + std::to_string(port),
                 "--cluster.listen-address="},
-       .log_path = log,
-       .inherit_fds = {}});
+       .log_path = log});
   ASSERT_TRUE(alertmanager.started());
   const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::address_v4::loopback(),
                                                 static_cast<unsigned short>(port));
@@ -85,13 +84,13 @@ TEST(AlertmanagerConfigTest, PathAlertsAreInhibitedByTheirCause) {
                 .status == 200;
     if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ASSERT_TRUE(ready) << testing::ReadFileText(log);
+  ASSERT_TRUE(ready) << alertmanager.Log();
 
   const std::map<std::string, std::string> haidong_path = {
       {"kind", "path"},   {"site", "haidong"}, {"src", "haidong"},
       {"dst", "beijing"}, {"method", "icmp"},  {"sla_class", "beijing"}};
-  auto with = [](std::map<std::string, std::string> labels, const std::string &name,
-                 const std::string &severity) {
+  auto with = [](std::map<std::string, std::string> labels, const std::string& name,
+                 const std::string& severity) {
     labels["alertname"] = name;
     labels["severity"] = severity;
     return labels;
@@ -134,10 +133,10 @@ TEST(AlertmanagerConfigTest, PathAlertsAreInhibitedByTheirCause) {
         ingest::testing::HttpRequestTo(endpoint, http::verb::get, "/api/v2/alerts", {}, "");
     ASSERT_EQ(answer.status, 200u) << answer.body;
     state_of.clear();
-    for (const json &alert : json::parse(answer.body)) {
+    for (const json& alert : json::parse(answer.body)) {
       const std::string key = alert["labels"]["alertname"].get<std::string>() + "/" +
                               alert["labels"]["site"].get<std::string>();
-      const json &status = alert["status"];
+      const json& status = alert["status"];
       state_of[key] =
           status["state"].get<std::string>() + (status["inhibitedBy"].empty() ? "" : "+inhibited");
     }

@@ -17,14 +17,13 @@ namespace linkmon::testing {
 
 using namespace std::chrono_literals;
 
-DaemonProcess::DaemonProcess(const std::vector<std::string>& argv, std::string log_path)
-    : log_path_(std::move(log_path)) {
+DaemonProcess::DaemonProcess(const DaemonProcessOptions& options) : log_path_(options.log_path) {
   std::error_code ignored;
   log_offset_ = std::filesystem::exists(log_path_, ignored)
                     ? std::filesystem::file_size(log_path_, ignored)
                     : 0;
   std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : options.argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -32,8 +31,14 @@ DaemonProcess::DaemonProcess(const std::vector<std::string>& argv, std::string l
   posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND,
                                    0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  for (const auto& [parent_fd, child_fd] : options.inherit_fds) {
+    posix_spawn_file_actions_adddup2(&actions, parent_fd, child_fd);
+  }
   pid_t pid = -1;
-  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) == 0) pid_ = pid;
+  if (args.size() > 1 &&
+      posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) == 0) {
+    pid_ = pid;
+  }
   posix_spawn_file_actions_destroy(&actions);
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 
-// A daemon started by a test (linkmon-probe, linkmon-collector, prometheus ...): spawned with its
-// output appended to a log file, signalled and waited for by PID, and killed (SIGKILL) when the
-// object goes if it still runs, so a failing test never leaves it behind.
+// A daemon started by a test (linkmon-probe, linkmon-collector, prometheus, alertmanager,
+// chromium ...): spawned with its output appended to a log file, signalled and waited for by PID,
+// and killed (SIGKILL) when the object goes if it still runs, so a failing test never leaves it
+// behind. Never stopped by name.
 
 #include <sys/types.h>
 
@@ -10,22 +11,34 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace linkmon::testing {
 
+struct DaemonProcessOptions {
+  std::vector<std::string> argv;  // argv[0]: a path, or a name looked up in PATH
+  std::string log_path;           // stdout and stderr appended here
+  // Extra descriptors for the child: (parent_fd, child_fd) makes child_fd a copy of the parent's
+  // parent_fd (pipes to a browser's DevTools, say).
+  std::vector<std::pair<int, int>> inherit_fds = {};
+};
+
 class DaemonProcess {
  public:
-  // Starts argv[0] (a path) with the arguments; stdout and stderr go to `log_path` (appended: the
-  // log may hold earlier runs, Log() shows this one's). started() is false when it could not be
-  // spawned.
-  DaemonProcess(const std::vector<std::string>& argv, std::string log_path);
+  // Starts argv[0] with the arguments; stdout and stderr go to `log_path` (appended: the log may
+  // hold earlier runs, Log() shows this one's). started() is false when it could not be spawned.
+  explicit DaemonProcess(const DaemonProcessOptions& options);
+  DaemonProcess(const std::vector<std::string>& argv, std::string log_path)
+      : DaemonProcess(DaemonProcessOptions{.argv = argv, .log_path = std::move(log_path)}) {}
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
 
   bool started() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
+  // True while the process has not exited.
+  bool Running() const { return !Exited(); }
 
   // Sends `signal` if the process still runs.
   void Signal(int signal);
@@ -39,6 +52,7 @@ class DaemonProcess {
 
   // What this run wrote so far.
   std::string Log() const;
+  const std::string& log_path() const { return log_path_; }
   // Waits at most `timeout` for `count` matches of the regex `pattern` in the log; the last
   // match's first group (or the whole match). nullopt on timeout or when the process exits first.
   std::optional<std::string> WaitForLog(

@@ -25,7 +25,8 @@
 #include "tests/collector/ingest/http_test_client.h"
 #include "tests/collector/ingest/ingest_test_config.h"
 #include "tests/common/batch/batch_examples.h"
-#include "tests/dashboards/child_process.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/free_port.h"
 #include "tests/support/subprocess.h"
 #include "tests/web/cdp_pipe.h"
 
@@ -54,7 +55,7 @@ class Collector {
  public:
   Collector(const std::filesystem::path& dir, const std::string& config, int port, int run)
       : log_((dir / ("collector-" + std::to_string(run) + ".log")).string()),
-        process_({.argv = {kCollector, "--config", config}, .log_path = log_, .inherit_fds = {}}),
+        process_({kCollector, "--config", config}, log_),
         endpoint_(boost::asio::ip::address_v4::loopback(), static_cast<unsigned short>(port)) {}
 
   // Ready (state rebuilt, ingest and API answering) within 60 s.
@@ -71,13 +72,13 @@ class Collector {
   ingest::testing::ClientResponse Get(const std::string& target) {
     return ingest::testing::HttpRequestTo(endpoint_, http::verb::get, target, {}, "");
   }
-  int Stop() { return process_.Stop(seconds(20)); }
-  std::string Log() const { return testing::ReadFileText(log_); }
+  void Stop() { process_.Stop(seconds(20)); }
+  std::string Log() const { return process_.Log(); }
   const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
 
  private:
   std::string log_;
-  testing::ChildProcess process_;
+  testing::DaemonProcess process_;
   boost::asio::ip::tcp::endpoint endpoint_;
 };
 
@@ -199,8 +200,7 @@ TEST(WebPageBrowserTest, TheBreachedCellIsRedAndOpensItsPath) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::filesystem::create_directories(artifacts);
-  const int port = testing::FreeLoopbackPort();
-  ASSERT_GT(port, 0);
+  const int port = testing::FreePort();
   const std::string config = (dir / "linkmon.yaml").string();
   std::ofstream(config) << ingest::testing::IngestTestConfigYaml(
       dir, 2, "127.0.0.1:" + std::to_string(port));
@@ -240,7 +240,7 @@ TEST(WebPageBrowserTest, TheBreachedCellIsRedAndOpensItsPath) {
   int from_browser[2];
   ASSERT_EQ(::pipe2(to_browser, O_CLOEXEC), 0);
   ASSERT_EQ(::pipe2(from_browser, O_CLOEXEC), 0);
-  testing::ChildProcess browser(
+  testing::DaemonProcess browser(
       {.argv = {chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
                 "--disable-extensions", "--disable-background-networking", "--disable-sync",
@@ -255,8 +255,7 @@ TEST(WebPageBrowserTest, TheBreachedCellIsRedAndOpensItsPath) {
   ASSERT_TRUE(browser.started());
 
   auto target = cdp.Call("Target.createTarget", {{"url", "about:blank"}}, "", seconds(60));
-  ASSERT_TRUE(target) << target.error().message << "\n"
-                      << testing::ReadFileText((dir / "chromium.log").string());
+  ASSERT_TRUE(target) << target.error().message << "\n" << browser.Log();
   auto attached =
       cdp.Call("Target.attachToTarget", {{"targetId", (*target)["targetId"]}, {"flatten", true}});
   ASSERT_TRUE(attached) << attached.error().message;

@@ -6,28 +6,19 @@
 #include "collector/web/web_routes.h"
 
 #include <gtest/gtest.h>
-#include <prometheus/registry.h>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <fstream>
-#include <optional>
 #include <regex>
 #include <sstream>
-#include <thread>
 
 #include "collector/web/web_assets.h"
-#include "exporters/http/http_server.h"
+#include "tests/support/threaded_http_server.h"
 
 namespace linkmon::web {
 namespace {
 
-namespace asio = boost::asio;
 namespace http = boost::beast::http;
-using asio::ip::tcp;
 
 std::string Asset(const std::string& name) {
   std::ifstream in(std::string(LINKMON_SOURCE_DIR) + "/collector/web/assets/" + name);
@@ -41,40 +32,16 @@ class WebRoutesTest : public ::testing::Test {
   void SetUp() override {
     exporters::HttpRouter router;
     AddWebRoutes(router);
-    auto server = exporters::HttpServer::Start(io_, exporters::HttpServerOptions{},
-                                               std::move(router), registry_);
+    auto server = linkmon::testing::ThreadedHttpServer::Start(std::move(router));
     ASSERT_TRUE(server) << server.error().message;
     server_ = std::move(*server);
-    endpoint_ = server_->local_endpoint();
-    work_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
-  }
-
-  void TearDown() override {
-    if (server_) asio::post(io_, [this] { server_->Stop(); });
-    work_.reset();
-    if (thread_.joinable()) thread_.join();
   }
 
   http::response<http::string_body> Request(http::verb method, const std::string& target) {
-    asio::io_context client_io;
-    tcp::socket socket(client_io);
-    socket.connect(endpoint_);
-    http::request<http::empty_body> request{method, target, 11};
-    request.set(http::field::host, "127.0.0.1");
-    http::write(socket, request);
-    boost::beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(socket, buffer, response);
-    return response;
+    return server_->Request(method, target);
   }
 
-  asio::io_context io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::thread thread_;
-  prometheus::Registry registry_;
-  std::unique_ptr<exporters::HttpServer> server_;
-  tcp::endpoint endpoint_;
+  std::unique_ptr<linkmon::testing::ThreadedHttpServer> server_;
 };
 
 void ExpectSecurityHeaders(const http::response<http::string_body>& response) {

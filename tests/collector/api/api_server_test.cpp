@@ -2,28 +2,16 @@
 
 #include "collector/api/api_routes.h"
 
-#include <optional>
-#include <thread>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <nlohmann/json.hpp>
-#include <prometheus/registry.h>
 
-#include "exporters/http/http_server.h"
 #include "tests/collector/api/api_fixture.h"
+#include "tests/support/threaded_http_server.h"
 
 namespace linkmon::api {
 namespace {
 
-namespace asio = boost::asio;
 namespace http = boost::beast::http;
-using asio::ip::tcp;
 
 class ApiServerTest : public testing::ApiFixture {
  protected:
@@ -31,40 +19,15 @@ class ApiServerTest : public testing::ApiFixture {
     ApiFixture::SetUp();
     exporters::HttpRouter router;
     AddApiRoutes(router, *states_);
-    auto server = exporters::HttpServer::Start(io_, exporters::HttpServerOptions{},
-                                               std::move(router), registry_);
+    auto server = linkmon::testing::ThreadedHttpServer::Start(std::move(router));
     ASSERT_TRUE(server) << server.error().message;
     server_ = std::move(*server);
-    endpoint_ = server_->local_endpoint();
-    work_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
   }
+  void TearDown() override { server_.reset(); }
 
-  void TearDown() override {
-    if (server_) asio::post(io_, [this] { server_->Stop(); });
-    work_.reset();
-    if (thread_.joinable()) thread_.join();
-  }
+  http::response<http::string_body> Get(const std::string& target) { return server_->Get(target); }
 
-  http::response<http::string_body> Get(const std::string& target) {
-    asio::io_context client_io;
-    tcp::socket socket(client_io);
-    socket.connect(endpoint_);
-    http::request<http::empty_body> request{http::verb::get, target, 11};
-    request.set(http::field::host, "127.0.0.1");
-    http::write(socket, request);
-    boost::beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(socket, buffer, response);
-    return response;
-  }
-
-  asio::io_context io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::thread thread_;
-  prometheus::Registry registry_;
-  std::unique_ptr<exporters::HttpServer> server_;
-  tcp::endpoint endpoint_;
+  std::unique_ptr<linkmon::testing::ThreadedHttpServer> server_;
 };
 
 TEST_F(ApiServerTest, Matrix) {

@@ -46,11 +46,16 @@ void AddCounter(MetricFamily& family, std::vector<ClientMetric::Label> labels, d
 
 double StateCode(sla::PathState state) {
   switch (state) {
-    case sla::PathState::kOk: return 0;
-    case sla::PathState::kBad: return 1;
-    case sla::PathState::kBreach: return 2;
-    case sla::PathState::kStale: return 3;
-    case sla::PathState::kUnknown: return 4;
+    case sla::PathState::kOk:
+      return 0;
+    case sla::PathState::kBad:
+      return 1;
+    case sla::PathState::kBreach:
+      return 2;
+    case sla::PathState::kStale:
+      return 3;
+    case sla::PathState::kUnknown:
+      return 4;
   }
   return 4;
 }
@@ -65,27 +70,26 @@ std::vector<MetricFamily> PathMetricsCollector::Collect() const {
                                  : windows::WindowName(states_.options().windows.front());
   // Three gauges rather than one with a `quantile` label: that label belongs to summaries, whose
   // _sum and _count are cumulative, which window figures are not (promtool says so too).
-  auto rtt_p50 = Family("linkmon_path_rtt_p50_seconds",
-                        "Median round-trip time of the path over the last " + window + ".",
-                        MetricType::Gauge);
-  auto rtt_p95 = Family("linkmon_path_rtt_p95_seconds",
-                        "95th percentile round-trip time over the last " + window + ".",
-                        MetricType::Gauge);
-  auto rtt_p99 = Family("linkmon_path_rtt_p99_seconds",
-                        "99th percentile round-trip time over the last " + window + ".",
-                        MetricType::Gauge);
+  auto rtt_p50 =
+      Family("linkmon_path_rtt_p50_seconds",
+             "Median round-trip time of the path over the last " + window + ".", MetricType::Gauge);
+  auto rtt_p95 =
+      Family("linkmon_path_rtt_p95_seconds",
+             "95th percentile round-trip time over the last " + window + ".", MetricType::Gauge);
+  auto rtt_p99 =
+      Family("linkmon_path_rtt_p99_seconds",
+             "99th percentile round-trip time over the last " + window + ".", MetricType::Gauge);
   auto loss = Family("linkmon_path_loss_ratio",
                      "Lost and late probes over probes with a known fate, last " + window + ".",
                      MetricType::Gauge);
   auto jitter = Family("linkmon_path_jitter_seconds",
                        "Highest RFC 3550 interarrival jitter reported in the last " + window + ".",
                        MetricType::Gauge);
-  auto throughput = Family("linkmon_path_throughput_bytes_per_second",
-                           "Lowest bandwidth-test throughput in the last " + window + ".",
-                           MetricType::Gauge);
+  auto throughput =
+      Family("linkmon_path_throughput_bytes_per_second",
+             "Lowest bandwidth-test throughput in the last " + window + ".", MetricType::Gauge);
   auto age = Family("linkmon_path_data_age_seconds",
-                    "Time since the end of the newest measurement of the path.",
-                    MetricType::Gauge);
+                    "Time since the end of the newest measurement of the path.", MetricType::Gauge);
   auto state = Family("linkmon_path_sla_state",
                       "SLA state of the path: 0 ok, 1 bad, 2 breach, 3 stale, 4 unknown.",
                       MetricType::Gauge);
@@ -93,18 +97,23 @@ std::vector<MetricFamily> PathMetricsCollector::Collect() const {
                        MetricType::Gauge);
   // Minutes counted in seconds (60 per minute), the base unit: rate() of one over the sum of the
   // three is the share of time in that verdict.
-  auto good = Family("linkmon_path_sla_good_seconds_total",
-                     "Time judged good against the path's SLA class (whole minutes).",
-                     MetricType::Counter);
-  auto bad = Family("linkmon_path_sla_bad_seconds_total",
-                    "Time judged bad against the path's SLA class (whole minutes).",
-                    MetricType::Counter);
-  auto unknown = Family("linkmon_path_sla_unknown_seconds_total",
-                        "Time without data to judge the path on (whole minutes).",
-                        MetricType::Counter);
+  auto good =
+      Family("linkmon_path_sla_good_seconds_total",
+             "Time judged good against the path's SLA class (whole minutes).", MetricType::Counter);
+  auto bad =
+      Family("linkmon_path_sla_bad_seconds_total",
+             "Time judged bad against the path's SLA class (whole minutes).", MetricType::Counter);
+  auto unknown =
+      Family("linkmon_path_sla_unknown_seconds_total",
+             "Time without data to judge the path on (whole minutes).", MetricType::Counter);
   auto budget = Family("linkmon_path_error_budget_remaining_ratio",
                        "Share of the SLO period's error budget left (below 0 when overspent).",
                        MetricType::Gauge);
+  // The objective behind the budget, so that Prometheus' burn rates and compliance divide by the
+  // class's own (1 - objective) rather than a default written into the rules.
+  auto objective = Family("linkmon_path_slo_objective_ratio",
+                          "SLO objective of the path's SLA class: share of minutes to keep good.",
+                          MetricType::Gauge);
 
   const SystemTime now = states_.clock().SystemNow();
   for (const sla::TrackedPath& path : states_.paths()) {
@@ -128,10 +137,11 @@ std::vector<MetricFamily> PathMetricsCollector::Collect() const {
     AddCounter(bad, labels, static_cast<double>(totals.bad) * 60);
     AddCounter(unknown, labels, static_cast<double>(totals.unknown) * 60);
     AddGauge(budget, labels, path.budget.Status().remaining_ratio);
+    AddGauge(objective, labels, path.sla_class.slo.objective.value);
   }
   std::vector<MetricFamily> families;
-  for (auto* family : {&rtt_p50, &rtt_p95, &rtt_p99, &loss, &jitter, &throughput, &age, &state, &breach, &good, &bad,
-                       &unknown, &budget}) {
+  for (auto* family : {&rtt_p50, &rtt_p95, &rtt_p99, &loss, &jitter, &throughput, &age, &state,
+                       &breach, &good, &bad, &unknown, &budget, &objective}) {
     if (!family->metric.empty()) families.push_back(std::move(*family));
   }
   return families;

@@ -18,6 +18,9 @@
 //   linkmon_path_sla_good_seconds_total, _sla_bad_seconds_total, _sla_unknown_seconds_total
 //                                                              counters: judged minutes x 60
 //   linkmon_path_error_budget_remaining_ratio                  gauge (may go below 0)
+//   linkmon_path_slo_objective_ratio                           gauge: the class's slo.objective
+//                                                              (0.999 by default), what the
+//                                                              Prometheus rules burn against
 //
 // Thread-safety: Collect reads PathStates, so it runs where PathStates does (the collector's
 // io_context thread, which serves /metrics).

@@ -60,7 +60,8 @@ void AddPanelQueries(const json &panel, const std::string &file, const std::stri
         return;
       }
       out.push_back({file, uid, DashboardQuery::Kind::kPanel, title, target.value("refId", ""),
-                     target["expr"].get<std::string>()});
+                     target["expr"].get<std::string>(),
+                     target.value("instant", false) && !target.value("range", false)});
     }
   }
   if (panel.contains("panels")) {  // a row's collapsed panels
@@ -186,6 +187,11 @@ std::string VariableQuerySelector(std::string_view query) {
   const std::size_t comma = inner.rfind(',');
   if (comma == std::string_view::npos) return std::string(inner);  // label_values(label)
   return std::string(inner.substr(0, comma));
+}
+
+std::string PromQlOf(const DashboardQuery &query) {
+  return query.kind == DashboardQuery::Kind::kVariable ? VariableQuerySelector(query.expr)
+                                                       : query.expr;
 }
 
 }  // namespace linkmon::dashboards

@@ -30,6 +30,9 @@ struct DashboardQuery {
   std::string panel_title;  // the panel's, the annotation's name or the variable's name
   std::string ref_id;       // the target's refId ("A"); empty for annotations and variables
   std::string expr;         // PromQL as written, variables unsubstituted
+  // Grafana runs a target marked "instant" (stats, tables) at the dashboard's end time and every
+  // other query (time series, annotations, variables) over its time range.
+  bool instant = false;
 };
 
 std::string_view KindName(DashboardQuery::Kind kind);
@@ -61,5 +64,9 @@ std::string SubstituteVariables(std::string_view expr,
 // The PromQL selector inside a variable query "label_values(SELECTOR, label)",
 // or the whole query when it is not a label_values call with a selector.
 std::string VariableQuerySelector(std::string_view query);
+
+// What Prometheus is asked for `query`: its expr, or for a variable the
+// selector of its label_values(...). Variables unsubstituted.
+std::string PromQlOf(const DashboardQuery &query);
 
 }  // namespace linkmon::dashboards

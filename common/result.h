@@ -21,7 +21,9 @@ enum class ErrorCode {
   kUnsupported,      // a version or feature this build does not understand
   kIo,               // the operating system refused (file, socket)
   kUnavailable,      // a peer or resource is not there right now; retrying may help
-  kPermission,       // access denied, or a file's permissions are unsafe
+  // Access denied, a file's permissions are unsafe, or a TLS handshake failed (a certificate did
+  // not verify, a peer refused ours, the peer speaks no TLS).
+  kPermission,
 };
 
 std::string_view ErrorCodeName(ErrorCode code);

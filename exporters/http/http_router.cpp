@@ -2,8 +2,8 @@
 
 namespace linkmon::exporters {
 
-void HttpRouter::AddExact(boost::beast::http::verb method, std::string path,
-                          std::string route_name, HttpHandler handler) {
+void HttpRouter::AddExact(boost::beast::http::verb method, std::string path, std::string route_name,
+                          HttpHandler handler) {
   routes_.push_back({method, std::move(path), false, std::move(route_name), std::move(handler)});
 }
 
@@ -17,8 +17,7 @@ HttpRouter::Match HttpRouter::Find(boost::beast::http::verb method, std::string_
   match.route_name = "unmatched";
   std::size_t best_length = 0;
   for (const Route& route : routes_) {
-    const bool path_matches =
-        route.is_prefix ? path.starts_with(route.path) : path == route.path;
+    const bool path_matches = route.is_prefix ? path.starts_with(route.path) : path == route.path;
     if (!path_matches) continue;
     if (route.method != method) {
       match.path_known = true;

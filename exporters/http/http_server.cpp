@@ -1,7 +1,7 @@
 #include "exporters/http/http_server.h"
 
-#include <boost/asio/ip/v6_only.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/ip/v6_only.hpp>
 
 #include "common/logging.h"
 #include "exporters/http/http_session.h"
@@ -11,23 +11,28 @@ namespace linkmon::exporters {
 namespace {
 
 std::string_view RefusalName(int reason) {
-  static constexpr std::string_view kNames[] = {
-      "connection_limit", "client_connection_limit", "header_too_large",
-      "body_too_large",   "bad_request",             "read_timeout"};
+  static constexpr std::string_view kNames[] = {"connection_limit",
+                                                "client_connection_limit",
+                                                "header_too_large",
+                                                "body_too_large",
+                                                "bad_request",
+                                                "read_timeout",
+                                                "tls_handshake_failed",
+                                                "tls_handshake_timeout",
+                                                "tls_error"};
   return kNames[reason];
 }
 
 // Handler time in seconds: 50 µs to 2.5 s, enough to see a scheduler query's p99 move.
 prometheus::Histogram::BucketBoundaries HandlerBuckets() {
-  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-          0.25,    0.5,    1.0,     2.5};
+  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+          0.025,   0.05,   0.1,     0.25,   0.5,   1.0,    2.5};
 }
 
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(boost::asio::io_context& io,
-                                                      HttpServerOptions options,
-                                                      HttpRouter router,
+                                                      HttpServerOptions options, HttpRouter router,
                                                       prometheus::Registry& registry) {
   std::unique_ptr<HttpServer> server(
       new HttpServer(io, std::move(options), std::move(router), registry));
@@ -67,7 +72,7 @@ HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, H
                            .Help("Time spent in the request handler, by route.")
                            .Register(registry)) {
   // Create the refusal series up front so that a dashboard sees zeros, not absent series.
-  for (int reason = 0; reason <= static_cast<int>(Refusal::kReadTimeout); ++reason) {
+  for (int reason = 0; reason <= static_cast<int>(Refusal::kTlsError); ++reason) {
     refused_.Add({{"reason", std::string(RefusalName(reason))}});
   }
 }
@@ -112,14 +117,28 @@ void HttpServer::OnAccept(boost::asio::ip::tcp::socket socket) {
   std::size_t& from_client = connections_per_client_[client];
   if (from_client >= options_.max_connections_per_client) {
     CountRefusal(Refusal::kClientConnectionLimit);
-    spdlog::warn("event=http_refused reason=client_connection_limit client={}",
-                 client.to_string());
+    spdlog::warn("event=http_refused reason=client_connection_limit client={}", client.to_string());
     return;
   }
   ++from_client;
-  auto session = std::make_shared<HttpSession>(*this, std::move(socket), client);
+  auto session = std::make_shared<HttpSession>(*this, std::move(socket), client, options_.tls);
   sessions_.insert(session);
   session->Run();
+}
+
+Status HttpServer::ReplaceTlsContext(TlsContext tls) {
+  if (options_.tls == nullptr || tls == nullptr) {
+    return MakeError(ErrorCode::kUnsupported,
+                     "http: switching between HTTP and HTTPS needs a restart");
+  }
+  options_.tls = std::move(tls);
+  return {};
+}
+
+void HttpServer::LogTlsRefusal(const boost::asio::ip::address& client, std::string_view reason,
+                               const std::string& detail) {
+  spdlog::warn("event=http_refused reason={} client={} detail={}", reason, client.to_string(),
+               KvQuote(detail));
 }
 
 void HttpServer::CountRefusal(Refusal reason) {

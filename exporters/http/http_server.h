@@ -8,6 +8,12 @@
 // header, time to send the body, idle time between keep-alive requests, connections in total and
 // per client address. Every refusal is counted in linkmon_http_refused_total{reason}.
 //
+// With HttpServerOptions::tls set the port speaks TLS only (tls_context.h): there is no plain
+// HTTP beside it, so no request can reach a handler unencrypted by mistake. The handshake has its
+// own deadline; a failed one (plain HTTP, garbage, an untrusted or missing client certificate) is
+// counted, logged at warn with OpenSSL's reason and closed. The limits above apply unchanged
+// after the handshake.
+//
 // Thread-safety: not thread-safe; create, run and stop it on one io_context running on one thread.
 
 #include <chrono>
@@ -16,14 +22,15 @@
 #include <memory>
 #include <set>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include "common/result.h"
 #include "exporters/http/http_router.h"
+#include "exporters/http/tls_context.h"
 
 namespace linkmon::exporters {
 
@@ -38,6 +45,10 @@ struct HttpServerOptions {
   std::chrono::milliseconds write_timeout = std::chrono::seconds(30);
   std::size_t max_connections = 512;
   std::size_t max_connections_per_client = 32;
+  // Set: every connection is TLS (MakeTlsServerContext). Null: plain HTTP.
+  TlsContext tls = nullptr;
+  // From accept to the end of the TLS handshake.
+  std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10);
 };
 
 class HttpSession;
@@ -59,6 +70,11 @@ class HttpServer {
 
   std::size_t open_connections() const { return sessions_.size(); }
 
+  // Connections accepted from now on use `tls` (certificates rotated on SIGHUP); open ones keep
+  // the context they started with. Refused (kUnsupported) on a plain HTTP server or with a null
+  // context: switching between HTTP and HTTPS takes a restart.
+  Status ReplaceTlsContext(TlsContext tls);
+
  private:
   friend class HttpSession;
 
@@ -70,6 +86,9 @@ class HttpServer {
     kBodyTooLarge,
     kBadRequest,
     kReadTimeout,
+    kTlsHandshakeFailed,
+    kTlsHandshakeTimeout,
+    kTlsError,  // a broken TLS record after the handshake
   };
 
   HttpServer(boost::asio::io_context& io, HttpServerOptions options, HttpRouter router,
@@ -79,7 +98,10 @@ class HttpServer {
 
   // Called by sessions.
   void CountRefusal(Refusal reason);
-  void ObserveRequest(std::string_view route, unsigned status, std::chrono::nanoseconds handler_time);
+  void LogTlsRefusal(const boost::asio::ip::address& client, std::string_view reason,
+                     const std::string& detail);
+  void ObserveRequest(std::string_view route, unsigned status,
+                      std::chrono::nanoseconds handler_time);
   void SessionClosed(HttpSession* session, const boost::asio::ip::address& client);
 
   boost::asio::io_context& io_;

@@ -4,6 +4,7 @@
 // them with MakeResponse / MakeJsonError so that every answer carries the same headers.
 
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,9 @@ struct HttpRequest {
   boost::asio::ip::address remote;
   std::string_view path;   // "/api/v1/matrix"
   std::string_view query;  // "from=xining&sla=nationwide" (still percent-encoded), or empty
+  // With mutual TLS: the names of the client certificate the handshake verified
+  // (certificate_names.h). Empty over plain HTTP and TLS without client certificates.
+  std::span<const std::string> client_certificate_names = {};
 };
 
 // Handlers run on the server's io_context thread and must not block for long.

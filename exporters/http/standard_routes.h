@@ -16,7 +16,8 @@
 namespace linkmon::exporters {
 
 // GET /metrics: the text exposition of `sources`, collected at scrape time.
-void AddMetricsRoute(HttpRouter& router, std::vector<std::weak_ptr<prometheus::Collectable>> sources);
+void AddMetricsRoute(HttpRouter& router,
+                     std::vector<std::weak_ptr<prometheus::Collectable>> sources);
 
 // Returns an empty string when ready, or the reason it is not ("store not open").
 using ReadinessCheck = std::function<std::string()>;

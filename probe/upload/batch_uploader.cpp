@@ -126,6 +126,10 @@ void BatchUploader::SendNext() {
 void BatchUploader::OnAnswer(std::int64_t id, std::uint64_t sequence,
                              Result<UploadResponse> answer) {
   if (!answer) {
+    // A TLS failure will not mend by itself within seconds (a certificate, a CA file or the
+    // collector's port must change), so it takes the same growing backoff as any failure, never a
+    // quick retry; its reason is in the warn line RetryLater writes.
+    if (answer.error().code == ErrorCode::kPermission) metrics_.tls_failures.Increment();
     RetryLater(std::chrono::nanoseconds(0), answer.error().message);
     return;
   }

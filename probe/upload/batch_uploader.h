@@ -3,10 +3,11 @@
 // Drains the spool to the collector (DESIGN.md "Upload", issue 6). Every batch is first written
 // to the spool, then sent, then removed on the collector's 2xx: one path for ordering and
 // crash-safety whether the collector is up or not. Batches go out one at a time, oldest first, so
-// the collector sees them in order; a failure (network error, 408, 429, 5xx) holds the queue and
-// retries the same batch after an exponential backoff with full jitter (retry_backoff.h), or
-// after Retry-After when the collector sets it, whichever is longer. New batches keep arriving in
-// the spool meanwhile and follow in order. Any other status sets the batch aside in the spool's
+// the collector sees them in order; a failure (network error, failed TLS handshake, 408, 429,
+// 5xx) holds the queue and retries the same batch after an exponential backoff with full jitter
+// (retry_backoff.h), or after Retry-After when the collector sets it, whichever is longer. A TLS
+// failure is also counted in linkmon_probe_upload_tls_failures_total. New batches keep arriving
+// in the spool meanwhile and follow in order. Any other status sets the batch aside in the spool's
 // rejected table (counted by code, logged at warn) and the queue moves on.
 //
 // Everything runs on the probe's io_context: Submit never waits for the network.

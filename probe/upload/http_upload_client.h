@@ -14,6 +14,15 @@
 // The bearer token goes in every request's Authorization header; the collector binds it to the
 // probe id, so a batch whose id does not match its credential gets 403.
 //
+// HTTPS (options.tls set): the collector's chain must verify against the configured CA file (or
+// the system store), and its certificate must name `host` (a DNS name is checked against the
+// certificate's DNS names and sent as SNI; an IP literal against its IP addresses). A client
+// certificate is presented when configured (mutual TLS). A handshake or verification failure is
+// an Error with code kPermission (the only failure of this client with that code) and OpenSSL's
+// reason ("certificate has expired", "hostname mismatch"): it says nothing good about the
+// collector, so it is never retried at once like a stale keep-alive connection; the uploader
+// counts it and backs off (batch_uploader.h). Network failures are kUnavailable.
+//
 // Thread-safety: not thread-safe; use it from the io_context's thread. One request at a time.
 
 #include <chrono>
@@ -31,8 +40,11 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <variant>
 
 #include "common/result.h"
+#include "exporters/http/tls_context.h"
 
 namespace linkmon::upload {
 
@@ -42,8 +54,10 @@ struct HttpUploadClientOptions {
   std::string target = "/api/v1/ingest";  // request path
   std::string bearer_token = {};          // empty: no Authorization header
   std::string content_type = "application/json";
-  bool tls = false;  // https; not supported by this build yet (Create refuses it)
-  std::chrono::milliseconds connect_timeout = std::chrono::seconds(5);  // resolve + connect
+  // Set: https, verified with these files (exporters/http/tls_context.h). Absent: plain http.
+  std::optional<exporters::TlsClientFiles> tls = std::nullopt;
+  // Resolve + connect + TLS handshake.
+  std::chrono::milliseconds connect_timeout = std::chrono::seconds(5);
   std::chrono::milliseconds write_timeout = std::chrono::seconds(10);
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);  // until the whole answer
   std::size_t max_response_bytes = 64 * 1024;
@@ -59,7 +73,8 @@ class HttpUploadClient {
  public:
   using Callback = std::function<void(Result<UploadResponse>)>;
 
-  // Refuses an empty host or target and TLS (kUnsupported) until it is built in.
+  // Refuses an empty host or target; with TLS, the errors of MakeTlsClientContext (a CA or client
+  // certificate file that cannot be read or parsed).
   static Result<std::unique_ptr<HttpUploadClient>> Create(boost::asio::io_context& io,
                                                           HttpUploadClientOptions options);
   ~HttpUploadClient();
@@ -79,9 +94,16 @@ class HttpUploadClient {
   std::uint64_t connections_opened() const { return connections_opened_; }
 
  private:
-  HttpUploadClient(boost::asio::io_context& io, HttpUploadClientOptions options);
+  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
+  HttpUploadClient(boost::asio::io_context& io, HttpUploadClientOptions options,
+                   exporters::TlsContext tls);
+
+  bool connected() const { return !std::holds_alternative<std::monostate>(stream_); }
+  boost::beast::tcp_stream& transport();
   void Connect();
+  // Over TLS: SNI, the name to verify, the handshake; then Write().
+  void Handshake();
   void Write();
   void Read();
   void ReadBody();
@@ -92,9 +114,11 @@ class HttpUploadClient {
 
   boost::asio::io_context& io_;
   HttpUploadClientOptions options_;
+  exporters::TlsContext tls_;  // null: plain http
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::steady_timer resolve_deadline_;
-  std::optional<boost::beast::tcp_stream> stream_;  // set while connected
+  // monostate while not connected.
+  std::variant<std::monostate, boost::beast::tcp_stream, TlsStream> stream_;
   boost::beast::flat_buffer buffer_;
   boost::beast::http::request<boost::beast::http::string_body> request_;
   std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;

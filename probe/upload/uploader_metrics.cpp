@@ -28,6 +28,10 @@ UploaderMetrics::UploaderMetrics(prometheus::Registry& registry)
       retried(NewCounter(registry, "linkmon_probe_batches_retried_total",
                          "Upload attempts that failed (network error, 408, 429, 5xx) and will be "
                          "retried.")),
+      tls_failures(NewCounter(registry, "linkmon_probe_upload_tls_failures_total",
+                              "Upload attempts whose TLS handshake failed (collector certificate "
+                              "not trusted, expired or not naming the host; client certificate "
+                              "refused; no TLS on the port); retried after a backoff.")),
       spool_dropped(NewCounter(registry, "linkmon_probe_spool_dropped_batches_total",
                                "Oldest spooled batches dropped to stay within the spool bound or "
                                "to make room on a full file system.")),

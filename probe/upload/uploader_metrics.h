@@ -22,6 +22,7 @@ struct UploaderMetrics {
   prometheus::Counter& sent;           // POST attempts, first tries and retries alike
   prometheus::Counter& acked;          // batches the collector acknowledged (2xx)
   prometheus::Counter& retried;        // attempts that failed and will be tried again
+  prometheus::Counter& tls_failures;   // of those, TLS handshakes or verifications that failed
   prometheus::Counter& spool_dropped;  // oldest batches dropped for room
   prometheus::Counter& spool_dropped_bytes;
   prometheus::Counter& spool_corrupt;       // stored batches that failed their checksum

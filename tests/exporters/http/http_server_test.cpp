@@ -2,11 +2,11 @@
 
 #include <thread>
 
+#include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
-#include <gtest/gtest.h>
-#include <prometheus/text_serializer.h>
 
 namespace linkmon::exporters {
 namespace {
@@ -113,9 +113,9 @@ TEST_F(HttpServerTest, AnswersSeveralRequestsOnOneKeptAliveConnection) {
   StartServer({});
   tcp::socket socket = Connect();
   for (int i = 0; i < 3; ++i) {
-    std::string reply = Exchange(socket, "GET /hello?n=" + std::to_string(i) +
-                                             " HTTP/1.1\r\nHost: x\r\n\r\n",
-                                 "hello n=" + std::to_string(i) + "\n");
+    std::string reply =
+        Exchange(socket, "GET /hello?n=" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                 "hello n=" + std::to_string(i) + "\n");
     EXPECT_NE(reply.find("HTTP/1.1 200 OK"), std::string::npos) << reply;
     EXPECT_NE(reply.find("Content-Length: 10"), std::string::npos) << reply;
   }
@@ -152,18 +152,21 @@ TEST_F(HttpServerTest, RefusesAnOversizedChunkedBody) {
   StartServer({.max_body_bytes = 100});
   tcp::socket socket = Connect();
   std::string chunk(200, 'x');
-  std::string reply = Exchange(socket,
-                               "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "c8\r\n" + chunk + "\r\n0\r\n\r\n");
+  std::string reply =
+      Exchange(socket,
+               "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "c8\r\n" +
+                   chunk + "\r\n0\r\n\r\n");
   EXPECT_NE(reply.find("413 Payload Too Large"), std::string::npos) << reply;
 }
 
 TEST_F(HttpServerTest, EchoesABodyWithinTheLimitAndHonoursExpectContinue) {
   StartServer({.max_body_bytes = 100});
   tcp::socket socket = Connect();
-  std::string interim =
-      Exchange(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
-                       "Expect: 100-continue\r\n\r\n", "\r\n\r\n");
+  std::string interim = Exchange(socket,
+                                 "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                                 "Expect: 100-continue\r\n\r\n",
+                                 "\r\n\r\n");
   EXPECT_NE(interim.find("HTTP/1.1 100 Continue"), std::string::npos) << interim;
   std::string reply = Exchange(socket, "abcde", "abcde");
   EXPECT_NE(reply.find("200 OK"), std::string::npos) << reply;
@@ -172,8 +175,8 @@ TEST_F(HttpServerTest, EchoesABodyWithinTheLimitAndHonoursExpectContinue) {
 TEST_F(HttpServerTest, RefusesAnOversizedHeader) {
   StartServer({.max_header_bytes = 1024});
   tcp::socket socket = Connect();
-  std::string reply = Exchange(socket, "GET /hello HTTP/1.1\r\nX-Big: " + std::string(4096, 'a') +
-                                           "\r\n\r\n");
+  std::string reply =
+      Exchange(socket, "GET /hello HTTP/1.1\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n");
   EXPECT_NE(reply.find("431 Request Header Fields Too Large"), std::string::npos) << reply;
 }
 

@@ -12,6 +12,7 @@
 #include "common/batch/batch_codec.h"
 #include "tests/common/batch/batch_examples.h"
 #include "tests/probe/upload/test_collector.h"
+#include "tests/support/test_pki.h"
 
 namespace linkmon::upload {
 namespace {
@@ -77,11 +78,13 @@ class BatchUploaderTest : public ::testing::Test {
     spool_ = std::make_unique<BatchSpool>(std::move(*spool));
   }
 
-  void MakeUploader(std::string token = kToken) {
+  void MakeUploader(std::string token = kToken,
+                    std::optional<exporters::TlsClientFiles> tls = std::nullopt) {
     if (!spool_) OpenSpool(dir_ / "spool.db");
     auto client = HttpUploadClient::Create(io_, {.host = "127.0.0.1",
                                                  .port = collector_.port(),
                                                  .bearer_token = std::move(token),
+                                                 .tls = std::move(tls),
                                                  .connect_timeout = 1s,
                                                  .write_timeout = 1s,
                                                  .read_timeout = 2s});
@@ -164,6 +167,39 @@ TEST_F(BatchUploaderTest, CollectorDownThenUpEveryBatchOnceInOrder) {
       Metric("linkmon_probe_batches_acked_total") + Metric("linkmon_probe_batches_retried_total"));
   EXPECT_EQ(Metric("linkmon_probe_spool_dropped_batches_total"), 0);
   EXPECT_EQ(uploader_->consecutive_failures(), 0);
+}
+
+// A collector whose certificate the probe cannot verify: every attempt fails its handshake, is
+// counted as a TLS failure and backed off like any failure (never a fast retry loop); the batches
+// stay spooled, and a probe that trusts the right CA (after a restart) delivers them all in order.
+TEST_F(BatchUploaderTest, ATlsFailureBacksOffAndTheBatchesStaySpooled) {
+  linkmon::testing::TestCertificateAuthority ca(dir_, "main");
+  linkmon::testing::TestCertificateAuthority other_ca(dir_, "other");
+  const linkmon::testing::CertificateFiles cert =
+      ca.Issue("collector", {.common_name = "collector", .ip_addresses = {"127.0.0.1"}});
+  auto tls = exporters::MakeTlsServerContext(
+      {.certificate_chain_file = cert.certificate_file, .private_key_file = cert.key_file});
+  ASSERT_TRUE(tls) << tls.error().message;
+  collector_.Stop();
+  collector_.set_tls(*tls);
+  collector_.Start();
+
+  MakeUploader(kToken, exporters::TlsClientFiles{.ca_file = other_ca.certificate_file()});
+  for (std::uint64_t seq = 1; seq <= 3; ++seq) Submit(seq);
+  ASSERT_TRUE(RunUntil([&] { return Metric("linkmon_probe_upload_tls_failures_total") >= 4; }));
+  EXPECT_EQ(collector_.requests(), 0u);
+  EXPECT_EQ(spool_->stats().pending_batches, 3u);
+  EXPECT_GE(uploader_->consecutive_failures(), 4);  // the backoff grows with every failure
+  EXPECT_EQ(Metric("linkmon_probe_batches_retried_total"),
+            Metric("linkmon_probe_upload_tls_failures_total"));
+  EXPECT_EQ(spool_->stats().rejected_batches, 0u);  // nothing set aside
+
+  uploader_->Stop();
+  uploader_.reset();
+  client_.reset();
+  MakeUploader(kToken, exporters::TlsClientFiles{.ca_file = ca.certificate_file()});
+  ASSERT_TRUE(RunUntil([&] { return uploader_->drained(); }));
+  EXPECT_EQ(collector_.accepted(), Bodies(1, 3));
 }
 
 TEST_F(BatchUploaderTest, ForbiddenBatchIsSetAsideAndTheQueueMovesOn) {

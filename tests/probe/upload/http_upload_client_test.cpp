@@ -1,13 +1,17 @@
 #include "probe/upload/http_upload_client.h"
 
+#include <filesystem>
 #include <functional>
 #include <string>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <unistd.h>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "exporters/http/http_server.h"
+#include "tests/support/test_pki.h"
 
 namespace linkmon::upload {
 namespace {
@@ -16,6 +20,7 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
+using ::testing::HasSubstr;
 
 std::vector<std::uint8_t> Bytes(const std::string& text) { return {text.begin(), text.end()}; }
 
@@ -138,8 +143,135 @@ TEST_F(HttpUploadClientTest, BadOptionsAreRefused) {
   EXPECT_EQ(HttpUploadClient::Create(io_, {.host = ""}).error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(HttpUploadClient::Create(io_, {.host = "h", .target = "ingest"}).error().code,
             ErrorCode::kInvalidArgument);
-  EXPECT_EQ(HttpUploadClient::Create(io_, {.host = "h", .tls = true}).error().code,
-            ErrorCode::kUnsupported);
+  const auto unreadable_ca = HttpUploadClient::Create(
+      io_, {.host = "h", .tls = exporters::TlsClientFiles{.ca_file = "/nonexistent/ca.pem"}});
+  ASSERT_FALSE(unreadable_ca);
+  EXPECT_EQ(unreadable_ca.error().code, ErrorCode::kIo);
+  EXPECT_EQ(unreadable_ca.error().message,
+            "tls: ca_file /nonexistent/ca.pem: cannot read: No such file or directory");
+}
+
+// HTTPS, with certificates made at test time: a CA, the collector's certificate for 127.0.0.1 and
+// localhost, client certificates, an expired certificate, a certificate of another CA.
+class HttpUploadClientTlsTest : public HttpUploadClientTest {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("linkmon-upload-tls-test-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    ca_.emplace(dir_, "main");
+    other_ca_.emplace(dir_, "other");
+    server_cert_ = ca_->Issue(
+        "collector",
+        {.common_name = "collector", .dns_names = {"localhost"}, .ip_addresses = {"127.0.0.1"}});
+    xining_ = ca_->Issue("xining", {.common_name = "xining", .dns_names = {"xining"}});
+  }
+  void TearDown() override {
+    HttpUploadClientTest::TearDown();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void StartTlsServer(const linkmon::testing::CertificateFiles& cert,
+                      const std::string& client_ca = "") {
+    auto tls = exporters::MakeTlsServerContext({.certificate_chain_file = cert.certificate_file,
+                                                .private_key_file = cert.key_file,
+                                                .client_ca_file = client_ca});
+    ASSERT_TRUE(tls) << tls.error().message;
+    StartServer({.tls = *tls});
+  }
+
+  void MakeTlsClient(const std::string& host, exporters::TlsClientFiles tls) {
+    MakeClient({.host = host,
+                .port = server_->local_endpoint().port(),
+                .bearer_token = "secret",
+                .tls = std::move(tls)});
+  }
+
+  // The one attempt's TLS failure message; empty (and a test failure) when it did not fail so.
+  std::string TlsFailure() {
+    auto answer = Post("batch");
+    if (!answer) return "no answer";
+    if (*answer) return "answered " + std::to_string((*answer)->status);
+    EXPECT_EQ((*answer).error().code, ErrorCode::kPermission) << (*answer).error().message;
+    return (*answer).error().message;
+  }
+
+  std::filesystem::path dir_;
+  std::optional<linkmon::testing::TestCertificateAuthority> ca_, other_ca_;
+  linkmon::testing::CertificateFiles server_cert_, xining_;
+};
+
+TEST_F(HttpUploadClientTlsTest, UploadsOverTlsOnOneKeptAliveConnection) {
+  StartTlsServer(server_cert_);
+  for (const std::string host : {"127.0.0.1", "localhost"}) {
+    MakeTlsClient(host, {.ca_file = ca_->certificate_file()});
+    for (int i = 0; i < 3; ++i) {
+      auto answer = Post("batch-" + std::to_string(i));
+      ASSERT_TRUE(answer);
+      ASSERT_TRUE(*answer) << (*answer).error().message;
+      EXPECT_EQ((*answer)->status, 202u);
+    }
+    EXPECT_EQ(client_->connections_opened(), 1u) << host;
+  }
+  EXPECT_EQ(authorization_, "Bearer secret");
+}
+
+TEST_F(HttpUploadClientTlsTest, RefusesACollectorItCannotVerify) {
+  StartTlsServer(server_cert_);
+  MakeTlsClient("127.0.0.1", {.ca_file = other_ca_->certificate_file()});
+  EXPECT_THAT(TlsFailure(), HasSubstr("certificate verify failed: unable to get local issuer"));
+  // The system store does not hold the test CA either.
+  MakeTlsClient("127.0.0.1", {});
+  EXPECT_THAT(TlsFailure(), HasSubstr("certificate verify failed"));
+  EXPECT_TRUE(bodies_.empty());
+}
+
+TEST_F(HttpUploadClientTlsTest, RefusesACertificateForAnotherHost) {
+  const auto elsewhere = ca_->Issue("elsewhere", {.common_name = "127.0.0.1",  // CN is ignored
+                                                  .dns_names = {"collector.example"}});
+  StartTlsServer(elsewhere);
+  MakeTlsClient("127.0.0.1", {.ca_file = ca_->certificate_file()});
+  EXPECT_THAT(TlsFailure(), HasSubstr("certificate verify failed: IP address mismatch"));
+  MakeTlsClient("localhost", {.ca_file = ca_->certificate_file()});
+  EXPECT_THAT(TlsFailure(), HasSubstr("certificate verify failed: hostname mismatch"));
+  EXPECT_TRUE(bodies_.empty());
+}
+
+TEST_F(HttpUploadClientTlsTest, RefusesAnExpiredCertificate) {
+  const auto expired = ca_->Issue("expired", {.common_name = "collector",
+                                              .ip_addresses = {"127.0.0.1"},
+                                              .not_before = -48h,
+                                              .not_after = -24h});
+  StartTlsServer(expired);
+  MakeTlsClient("127.0.0.1", {.ca_file = ca_->certificate_file()});
+  EXPECT_THAT(TlsFailure(), HasSubstr("certificate verify failed: certificate has expired"));
+}
+
+TEST_F(HttpUploadClientTlsTest, APlainHttpCollectorIsATlsFailure) {
+  StartServer();
+  MakeTlsClient("127.0.0.1", {.ca_file = ca_->certificate_file()});
+  EXPECT_THAT(TlsFailure(), HasSubstr("tls handshake with 127.0.0.1"));
+}
+
+TEST_F(HttpUploadClientTlsTest, MutualTlsNeedsTheProbesCertificate) {
+  StartTlsServer(server_cert_, ca_->certificate_file());
+  MakeTlsClient("127.0.0.1", {.ca_file = ca_->certificate_file()});
+  // Under TLS 1.3 the refusal arrives after the client's side of the handshake: as an alert on
+  // the first read (kPermission), or as a reset when the collector's close overtakes it.
+  auto refused = Post("batch");
+  ASSERT_TRUE(refused);
+  ASSERT_FALSE(*refused) << (*refused)->status;
+  EXPECT_THAT((*refused).error().message, HasSubstr("127.0.0.1"));
+  EXPECT_TRUE(bodies_.empty());
+  MakeTlsClient("127.0.0.1", {.ca_file = ca_->certificate_file(),
+                              .certificate_chain_file = xining_.certificate_file,
+                              .private_key_file = xining_.key_file});
+  auto answer = Post("batch");
+  ASSERT_TRUE(answer);
+  ASSERT_TRUE(*answer) << (*answer).error().message;
+  EXPECT_EQ((*answer)->status, 202u);
+  EXPECT_EQ(bodies_, std::vector<std::string>{"batch"});
 }
 
 }  // namespace

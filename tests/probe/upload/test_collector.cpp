@@ -32,6 +32,7 @@ void TestCollector::Start() {
       });
   exporters::HttpServerOptions options;
   options.listen = {boost::asio::ip::address_v4::loopback(), port_};
+  options.tls = tls_;
   registries_.push_back(std::make_unique<prometheus::Registry>());
   auto server = exporters::HttpServer::Start(io_, options, std::move(router), *registries_.back());
   ASSERT_TRUE(server) << server.error().message;

@@ -2,7 +2,8 @@
 
 // A stand-in for the collector's POST /api/v1/ingest on a real socket (127.0.0.1, port 0), built
 // on the daemons' own HttpServer: it records the bodies it accepts and can be told to answer 503
-// or 429, to refuse given bodies with 403, or to go away and come back on the same port.
+// or 429, to refuse given bodies with 403, or to go away and come back on the same port; over
+// HTTPS when given a TLS context.
 
 #include <memory>
 #include <set>
@@ -29,6 +30,8 @@ class TestCollector {
 
   std::uint16_t port() const { return port_; }
   void set_mode(Mode mode) { mode_ = mode; }
+  // HTTPS from the next Start() on (exporters/http/tls_context.h).
+  void set_tls(exporters::TlsContext tls) { tls_ = std::move(tls); }
   // Answer for kUnavailable / kTooManyRequests, e.g. "0" or "1"; empty: no header.
   void set_retry_after(std::string value) { retry_after_ = std::move(value); }
   // Bodies answered with 403, as a collector does when a batch's probe id is not its token's.
@@ -42,6 +45,7 @@ class TestCollector {
   std::string token_;
   std::uint16_t port_ = 0;
   Mode mode_ = Mode::kAccept;
+  exporters::TlsContext tls_;
   std::string retry_after_;
   std::set<std::string> forbidden_;
   std::vector<std::string> accepted_;

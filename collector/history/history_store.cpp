@@ -242,17 +242,10 @@ Status HistoryStore::Write(const sla::HistoryDelta& delta) {
 
 Result<std::vector<HistoryStore::BreachRow>> HistoryStore::ReadBreaches(sqlite::Statement& query) {
   std::vector<BreachRow> rows;
-  while (true) {
-    auto row = query.Step();
-    if (!row) {
-      query.Reset();
-      return tl::unexpected(row.error());
-    }
-    if (!*row) break;
+  Status read = store::ForEachRow(query, [&]() -> Status {
     auto path = store::ReadPathKey(query, 1);
     auto sla_class = SlaClassName::Make(query.ColumnText(4));
     if (!path || !sla_class) {
-      query.Reset();
       return MakeError(ErrorCode::kCorrupt, "history: breach " + query.ColumnText(0) +
                                                 " names an invalid path or SLA class");
     }
@@ -268,23 +261,17 @@ Result<std::vector<HistoryStore::BreachRow>> HistoryStore::ReadBreaches(sqlite::
                     .last_bad_end = FromUnixNanos(query.ColumnInt(10))};
     if (!query.ColumnIsNull(7)) entry.event.end = FromUnixNanos(query.ColumnInt(7));
     rows.push_back(std::move(entry));
-  }
-  query.Reset();
+    return {};
+  });
+  if (!read) return tl::unexpected(read.error());
   // Thresholds after the breach query is done (one statement steps at a time).
   sqlite::Statement& thresholds = statements_->read_thresholds;
   for (BreachRow& entry : rows) {
     thresholds.Reset();
     thresholds.Bind(1, entry.event.id);
-    while (true) {
-      auto row = thresholds.Step();
-      if (!row) {
-        thresholds.Reset();
-        return tl::unexpected(row.error());
-      }
-      if (!*row) break;
+    read = store::ForEachRow(thresholds, [&]() -> Status {
       const auto kind = sla::ParseThresholdKind(thresholds.ColumnText(0));
       if (!kind) {
-        thresholds.Reset();
         return MakeError(ErrorCode::kCorrupt, "history: breach " + entry.event.id +
                                                   " has unknown threshold '" +
                                                   thresholds.ColumnText(0) + "'");
@@ -296,8 +283,9 @@ Result<std::vector<HistoryStore::BreachRow>> HistoryStore::ReadBreaches(sqlite::
                                     .violated_minutes = thresholds.ColumnInt(4)};
       if (!thresholds.ColumnIsNull(3)) crossed.worst_value = thresholds.ColumnDouble(3);
       entry.event.crossed.push_back(crossed);
-    }
-    thresholds.Reset();
+      return {};
+    });
+    if (!read) return tl::unexpected(read.error());
     std::sort(entry.event.crossed.begin(), entry.event.crossed.end(),
               [](const sla::CrossedThreshold& a, const sla::CrossedThreshold& b) {
                 return a.kind < b.kind;
@@ -319,23 +307,17 @@ Result<sla::StoredHistory> HistoryStore::Load(SystemTime verdicts_since, std::si
   sqlite::Statement& verdicts = statements_->read_verdicts;
   verdicts.Reset();
   verdicts.Bind(1, UnixNanos(verdicts_since));
-  while (true) {
-    auto row = verdicts.Step();
-    if (!row) {
-      verdicts.Reset();
-      return tl::unexpected(row.error());
-    }
-    if (!*row) break;
+  Status read = store::ForEachRow(verdicts, [&]() -> Status {
     auto path = store::ReadPathKey(verdicts, 0);
     const auto verdict = VerdictFromCode(verdicts.ColumnInt(4));
     if (!path || !verdict) {
-      verdicts.Reset();
       return MakeError(ErrorCode::kCorrupt, "history: invalid verdict change row");
     }
     const SystemTime minute = std::max(FromUnixNanos(verdicts.ColumnInt(3)), verdicts_since);
     stored.verdicts.push_back(sla::VerdictChange{std::move(*path), minute, *verdict});
-  }
-  verdicts.Reset();
+    return {};
+  });
+  if (!read) return tl::unexpected(read.error());
 
   auto unclosed = ReadBreaches(statements_->read_unclosed);
   if (!unclosed) return tl::unexpected(unclosed.error());

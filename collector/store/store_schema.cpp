@@ -124,6 +124,22 @@ Result<sqlite::Database> OpenStoreDatabase(const std::filesystem::path& path,
   return db;
 }
 
+Status ForEachRow(sqlite::Statement& query, const std::function<Status()>& on_row) {
+  Status status;
+  while (status) {
+    auto row = query.Step();
+    if (!row) {
+      status = tl::unexpected(row.error());
+    } else if (!*row) {
+      break;
+    } else {
+      status = on_row();
+    }
+  }
+  query.Reset();
+  return status;
+}
+
 Result<std::uint64_t> CountRows(sqlite::Database& db, std::string_view sql) {
   auto query = db.Prepare(sql);
   if (!query) return tl::unexpected(query.error());

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string_view>
 
 #include "common/clock.h"
@@ -27,6 +28,10 @@ inline constexpr int kStoreSchemaVersion = 2;
 
 Result<sqlite::Database> OpenStoreDatabase(const std::filesystem::path& path,
                                            sqlite::Durability durability);
+
+// Steps `query` through its rows, calling `on_row` for each (read the columns there); the first
+// error, SQLite's or `on_row`'s, ends it. The statement is reset either way.
+Status ForEachRow(sqlite::Statement& query, const std::function<Status()>& on_row);
 
 // The one integer a query such as "SELECT COUNT(*) FROM t" returns.
 Result<std::uint64_t> CountRows(sqlite::Database& db, std::string_view sql);

@@ -13,6 +13,7 @@
 #include "collector/api/api_routes.h"
 #include "collector/batch_feed.h"
 #include "collector/config_reload.h"
+#include "collector/history/history_store.h"
 #include "collector/ingest/ingest_route.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/metrics/path_metrics_collector.h"
@@ -51,7 +52,17 @@ class ServingPathMetrics : public prometheus::Collectable {
 sla::PathStatesOptions StatesOptionsFromConfig(const config::Config& config) {
   sla::PathStatesOptions options;
   options.windows = config.collector.windows;
+  options.history = sla::PathStatesOptions::History::kOn;  // stored by the MinuteTicker
   return options;
+}
+
+// How far back stored verdicts are restored: the longest SLO period, so that every budget is the
+// one of the last run (never more than the retention keeps).
+std::chrono::nanoseconds VerdictHorizon(const config::Config& config) {
+  std::chrono::nanoseconds longest{0};
+  for (const auto& sla_class : config.sla_classes)
+    longest = std::max(longest, sla_class.slo.period);
+  return std::min(config.collector.retention, longest);
 }
 
 void LogFeed(const batch::Batch& batch, const FeedResult& fed) {
@@ -67,11 +78,12 @@ void LogFeed(const batch::Batch& batch, const FeedResult& fed) {
   }
 }
 
-// How far back the start-up rebuild replays stored minutes. Replaying costs one minute close per
-// stored minute and path, each merging up to the longest window's minutes (about 150 ms per minute
-// at 10,000 paths with full windows): the whole 35-day retention would take hours. Twice the
-// longest window (at least an hour) makes every window exact and brings back breaches and
-// verdicts of that span; older minutes stay in the store as evidence but are not judged again.
+// How far back the start-up rebuild replays stored minutes. Judging a replayed minute costs one
+// minute close per path, each merging up to the longest window's minutes (about 150 ms per minute
+// at 10,000 paths with full windows): judging the whole 35-day retention would take hours. So
+// verdicts and breaches come from the history store (state_rebuild.h), and the replay of twice
+// the longest window (at least an hour) refills the windows exactly; it judges only the minutes
+// the history does not hold (the downtime).
 std::chrono::nanoseconds RebuildHorizon(const config::CollectorSettings& settings) {
   const std::chrono::nanoseconds twice_longest =
       2 * *std::max_element(settings.windows.begin(), settings.windows.end());
@@ -103,6 +115,15 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
                      KvQuote(store.error().message));
     return config::kExitRuntimeFailure;
   }
+  // The SLA history, on its own connection to the same file (synchronous=NORMAL: history_store.h
+  // says why that is enough).
+  auto history =
+      history::HistoryStore::Open(history::HistoryStoreOptions{.path = settings.store_path});
+  if (!history) {
+    spdlog::critical("event=store_open_failed path={} detail={}", KvQuote(settings.store_path),
+                     KvQuote(history.error().message));
+    return config::kExitRuntimeFailure;
+  }
   auto ingest = ingest::IngestService::Create(config, **store, clock, *registry,
                                               ingest::IngestOptionsFromConfig(config));
   if (!ingest) {
@@ -124,7 +145,8 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
                   [&](const exporters::HttpRequest& request) {
                     return serving ? (*ingest)->Handle(request) : Rebuilding();
                   });
-  api::AddApiRoutes(router, **states, [&] { return serving; });
+  api::AddApiRoutes(
+      router, **states, [&] { return serving; }, history->get());
   web::AddWebRoutes(router);  // the live matrix page at /
   auto path_metrics = std::make_shared<ServingPathMetrics>(**states, serving);
   exporters::AddMetricsRoute(router, {registry, build_info, path_metrics});
@@ -146,7 +168,7 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
 
   RetentionPruner pruner(io, **store, clock, settings.retention);
   pruner.Start();
-  MinuteTicker ticker(io, **states, clock);
+  MinuteTicker ticker(io, **states, **history, clock);
   ConfigReload reload(options.config_path, config, **ingest, **states);
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   boost::asio::signal_set hangup(io, SIGHUP);
@@ -175,11 +197,15 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
   wait_for_hangup();
 
   const std::chrono::nanoseconds horizon = RebuildHorizon(settings);
-  const SystemTime rebuild_since =
-      clock.SystemNow() - std::chrono::duration_cast<SystemTime::duration>(horizon);
-  spdlog::info("event=state_rebuild_started horizon_seconds={}",
-               std::chrono::duration_cast<std::chrono::seconds>(horizon).count());
-  StateRebuild rebuild(io, settings.store_path, **states, rebuild_since, [&](RebuildOutcome done) {
+  const std::chrono::nanoseconds verdict_horizon = VerdictHorizon(config);
+  const auto ago = [&](std::chrono::nanoseconds span) {
+    return clock.SystemNow() - std::chrono::duration_cast<SystemTime::duration>(span);
+  };
+  spdlog::info("event=state_rebuild_started horizon_seconds={} verdict_horizon_seconds={}",
+               std::chrono::duration_cast<std::chrono::seconds>(horizon).count(),
+               std::chrono::duration_cast<std::chrono::seconds>(verdict_horizon).count());
+  const RebuildRange range{.replay_since = ago(horizon), .verdicts_since = ago(verdict_horizon)};
+  StateRebuild rebuild(io, settings.store_path, **states, range, [&](RebuildOutcome done) {
     if (!done.report) {
       spdlog::critical("event=state_rebuild_failed detail={}",
                        KvQuote(done.report.error().message));
@@ -188,10 +214,11 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
       return;
     }
     spdlog::info(
-        "event=state_rebuilt minutes_read={} applied={} skipped_unknown_path={} "
-        "skipped_too_old={} paths={} seconds={:.3f}",
-        done.records_read, done.report->applied, done.report->skipped_unknown_path,
-        done.report->skipped_too_old, (*states)->paths().size(), done.took.count());
+        "event=state_rebuilt verdict_changes_restored={} breaches_restored={} minutes_read={} "
+        "applied={} skipped_unknown_path={} skipped_too_old={} paths={} seconds={:.3f}",
+        done.verdict_changes_restored, done.breaches_restored, done.records_read,
+        done.report->applied, done.report->skipped_unknown_path, done.report->skipped_too_old,
+        (*states)->paths().size(), done.took.count());
     serving = true;
     ticker.Start();
     if (reload_pending) reload.Reload();

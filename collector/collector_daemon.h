@@ -9,14 +9,16 @@
 //   GET  /api/v1/matrix, /api/v1/rank, /api/v1/paths/{src}/{dst}, /api/v1/breaches (docs/api.md)
 //   GET  /metrics                  ingest, HTTP, build info and per-path metrics
 //   GET  /-/healthy, /-/ready
-// plus an hourly retention prune, a one-second minute ticker (PathStates::Tick) and signals:
+// plus an hourly retention prune, a one-second minute ticker (PathStates::Tick, then the SLA
+// history into the store: history/history_store.h) and signals:
 // SIGINT/SIGTERM stop the server and let run() return; SIGHUP reloads the config file
 // (config_reload.h).
 //
 // Start-up: the server listens at once and logs the bound port (event=collector_listening
-// port=N; `listen: 127.0.0.1:0` picks a free one), then PathStates is rebuilt from the stored
-// minutes of the last two longest windows (2 h by default; at least 1 h, at most the retention)
-// on a thread of its own (state_rebuild.h). Until that finished
+// port=N; `listen: 127.0.0.1:0` picks a free one), then PathStates is restored from the stored
+// SLA history (verdicts of the longest SLO period, open and closed breaches) and its windows
+// rebuilt from the stored minutes of the last two longest windows (2 h by default; at least 1 h,
+// at most the retention) on a thread of its own (state_rebuild.h). Until that finished
 // (event=state_rebuilt), /-/ready answers 503 "rebuilding", ingest and the API answer 503 with
 // Retry-After (probes retry 5xx), and /metrics has no per-path families.
 

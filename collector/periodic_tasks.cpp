@@ -25,8 +25,11 @@ void RetentionPruner::Prune() {
   const SystemTime before =
       clock_.SystemNow() - std::chrono::duration_cast<SystemTime::duration>(retention_);
   if (auto pruned = store_.Prune(before)) {
-    spdlog::info("event=store_pruned minutes_deleted={} batches_deleted={}",
-                 pruned->minutes_deleted, pruned->batches_deleted);
+    spdlog::info(
+        "event=store_pruned minutes_deleted={} batches_deleted={} verdict_changes_deleted={} "
+        "breaches_deleted={}",
+        pruned->minutes_deleted, pruned->batches_deleted, pruned->verdict_changes_deleted,
+        pruned->breaches_deleted);
   } else {
     spdlog::error("event=store_prune_failed detail={}", KvQuote(pruned.error().message));
   }
@@ -36,8 +39,9 @@ void RetentionPruner::Prune() {
   });
 }
 
-MinuteTicker::MinuteTicker(boost::asio::io_context& io, sla::PathStates& states, const Clock& clock)
-    : timer_(io), states_(states), clock_(clock) {}
+MinuteTicker::MinuteTicker(boost::asio::io_context& io, sla::PathStates& states,
+                           history::HistoryStore& history, const Clock& clock)
+    : timer_(io), states_(states), history_(history), clock_(clock) {}
 
 void MinuteTicker::Tick() {
   const SystemTime closing = states_.next_minute_to_close();
@@ -45,6 +49,16 @@ void MinuteTicker::Tick() {
   if (states_.next_minute_to_close() != closing) {
     spdlog::debug("event=minutes_closed next_minute_unix={} paths={}",
                   UnixSeconds(states_.next_minute_to_close()), states_.paths().size());
+  }
+  // The first tick also stores what the start-up rebuild judged.
+  unwritten_.Append(states_.TakeHistory());
+  if (!unwritten_.empty()) {
+    if (auto written = history_.Write(unwritten_)) {
+      unwritten_ = sla::HistoryDelta{};
+    } else {
+      spdlog::error("event=history_write_failed verdict_changes={} detail={}",
+                    unwritten_.verdict_changes.size(), KvQuote(written.error().message));
+    }
   }
   timer_.expires_after(kTickEvery);
   timer_.async_wait([this](const boost::system::error_code& ec) {

@@ -4,7 +4,9 @@
 // - RetentionPruner deletes stored minutes and batch keys older than collector.retention, at
 //   start and every hour;
 // - MinuteTicker calls PathStates::Tick every second, so a minute is judged within a second of
-//   its end + close_delay (sla/path_states.h) whether or not data arrives.
+//   its end + close_delay (sla/path_states.h) whether or not data arrives, and stores what the
+//   closes produced (verdict changes, breaches) in the history store, one transaction per tick
+//   for all paths. A failed write is logged and retried with the next tick's.
 // A steady timer drives both (wall-clock jumps do not bunch or skip ticks); the times they act on
 // are the clock's wall time, since minutes are wall-clock minutes.
 
@@ -12,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 
+#include "collector/history/history_store.h"
 #include "collector/sla/path_states.h"
 #include "collector/store/summary_store.h"
 #include "common/clock.h"
@@ -37,7 +40,8 @@ class RetentionPruner {
 
 class MinuteTicker {
  public:
-  MinuteTicker(boost::asio::io_context& io, sla::PathStates& states, const Clock& clock);
+  MinuteTicker(boost::asio::io_context& io, sla::PathStates& states, history::HistoryStore& history,
+               const Clock& clock);
 
   void Start() { Tick(); }
   void Stop() { timer_.cancel(); }
@@ -47,7 +51,9 @@ class MinuteTicker {
 
   boost::asio::steady_timer timer_;
   sla::PathStates& states_;
+  history::HistoryStore& history_;
   const Clock& clock_;
+  sla::HistoryDelta unwritten_;  // a delta whose write failed, retried with the next
 };
 
 }  // namespace linkmon::collector

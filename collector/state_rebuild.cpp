@@ -2,17 +2,18 @@
 
 #include <boost/asio/post.hpp>
 
+#include "collector/history/history_store.h"
 #include "collector/store/summary_store.h"
 
 namespace linkmon::collector {
 
 StateRebuild::StateRebuild(boost::asio::io_context& io, std::filesystem::path store_path,
-                           sla::PathStates& states, SystemTime since, Done done)
+                           sla::PathStates& states, RebuildRange range, Done done)
     : io_(io),
       work_(io.get_executor()),
       store_path_(std::move(store_path)),
       states_(states),
-      since_(since),
+      range_(range),
       done_(std::move(done)) {}
 
 StateRebuild::~StateRebuild() {
@@ -24,22 +25,39 @@ void StateRebuild::Start() {
   thread_ = std::thread([this] { Run(); });
 }
 
+Status StateRebuild::Restore(RebuildOutcome& outcome) {
+  auto history = history::HistoryStore::Open(history::HistoryStoreOptions{.path = store_path_});
+  if (!history) return tl::unexpected(history.error());
+  auto stored = (*history)->Load(range_.verdicts_since, states_.options().max_closed_breaches);
+  if (!stored) return tl::unexpected(stored.error());
+  if (auto restored = states_.Restore(*stored); !restored) return restored;
+  outcome.verdict_changes_restored = stored->verdicts.size();
+  outcome.breaches_restored = stored->closed.size();
+  for (const auto& update : stored->trackers) {
+    outcome.breaches_restored += (update.state.open ? 1 : 0) + (update.state.pending ? 1 : 0);
+  }
+  return {};
+}
+
 void StateRebuild::Run() {
   const auto started = std::chrono::steady_clock::now();
   RebuildOutcome outcome{.report = sla::RebuildReport{}};
-  auto store = store::SummaryStore::Open(store::StoreOptions{.path = store_path_});
-  if (!store) {
+  if (auto restored = Restore(outcome); !restored) {
+    outcome.report = tl::unexpected(restored.error());
+  } else if (auto store = store::SummaryStore::Open(store::StoreOptions{.path = store_path_});
+             !store) {
     outcome.report = tl::unexpected(store.error());
   } else {
     outcome.report = states_.RebuildInOrder([&](const sla::PathStates::RecordVisitor& visit) {
-      return (*store)->ForEachMinuteSince(since_, [&](const store::MinuteRecord& record) {
-        if (stop_.load(std::memory_order_relaxed)) return;
-        ++outcome.records_read;
-        visit(sla::MinuteRecord{.path = record.path,
-                                .minute_start = record.minute,
-                                .summary = record.summary,
-                                .throughput = record.throughput});
-      });
+      return (*store)->ForEachMinuteSince(
+          range_.replay_since, [&](const store::MinuteRecord& record) {
+            if (stop_.load(std::memory_order_relaxed)) return;
+            ++outcome.records_read;
+            visit(sla::MinuteRecord{.path = record.path,
+                                    .minute_start = record.minute,
+                                    .summary = record.summary,
+                                    .throughput = record.throughput});
+          });
     });
   }
   outcome.took = std::chrono::steady_clock::now() - started;

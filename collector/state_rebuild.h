@@ -1,8 +1,13 @@
 #pragma once
 
-// StateRebuild: at start-up, replays the stored minutes (store/summary_store.h,
-// ForEachMinuteSince) into PathStates (sla/path_states.h, RebuildInOrder), so that windows, minute
-// verdicts, error budgets and breaches (open and closed) come back as the last run left them.
+// StateRebuild: at start-up, brings PathStates (sla/path_states.h) back to where the last run left
+// it, in two steps:
+// 1. the SLA history (history/history_store.h, Load; PathStates::Restore): minute verdicts of the
+//    longest SLO period (so budgets, burn rates and /metrics counters are those of the last run),
+//    every open or pending breach with its tracker's counters, and the newest closed breaches;
+// 2. the stored minutes of the replay range (store/summary_store.h, ForEachMinuteSince;
+//    PathStates::RebuildInOrder), which refill the windows; only minutes after the history's
+//    judged_through (the downtime, and anything the history lost) are judged again.
 //
 // It runs on a thread of its own, through a second connection to the store (WAL lets it read
 // while the io_context thread writes), so that a month of minutes does not keep /-/healthy from
@@ -25,9 +30,17 @@
 
 namespace linkmon::collector {
 
+struct RebuildRange {
+  SystemTime replay_since;    // stored minutes from here on are replayed
+  SystemTime verdicts_since;  // stored verdicts from here on are restored
+};
+
 struct RebuildOutcome {
   Result<sla::RebuildReport> report;
   std::uint64_t records_read = 0;
+  // Restored from the SLA history (0 for a store without one: a new or version 1 file).
+  std::uint64_t verdict_changes_restored = 0;
+  std::uint64_t breaches_restored = 0;  // open, pending and closed
   std::chrono::duration<double> took{};
 };
 
@@ -35,9 +48,9 @@ class StateRebuild {
  public:
   using Done = std::function<void(RebuildOutcome)>;
 
-  // Minutes from `since` on are replayed. `done` runs on `io`'s thread.
+  // `done` runs on `io`'s thread.
   StateRebuild(boost::asio::io_context& io, std::filesystem::path store_path,
-               sla::PathStates& states, SystemTime since, Done done);
+               sla::PathStates& states, RebuildRange range, Done done);
   ~StateRebuild();
   StateRebuild(const StateRebuild&) = delete;
   StateRebuild& operator=(const StateRebuild&) = delete;
@@ -46,12 +59,14 @@ class StateRebuild {
 
  private:
   void Run();
+  // Step 1 (see above), counting what it restored into `outcome`.
+  Status Restore(RebuildOutcome& outcome);
 
   boost::asio::io_context& io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::filesystem::path store_path_;
   sla::PathStates& states_;
-  SystemTime since_;
+  RebuildRange range_;
   Done done_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "collector/sla/path_states.h"
+#include "collector/sla/sla_history.h"
 #include "exporters/http/http_router.h"
 
 namespace linkmon::api {
@@ -16,8 +17,10 @@ namespace linkmon::api {
 // thread at start-up; until then every endpoint answers 503 without touching it.
 using ServingCheck = std::function<bool()>;
 
+// `archive` (may be null: memory only) answers for closed breaches PathStates no longer holds;
+// it must outlive the router's server too.
 void AddApiRoutes(
     exporters::HttpRouter& router, const sla::PathStates& states,
-    ServingCheck serving = [] { return true; });
+    ServingCheck serving = [] { return true; }, sla::BreachArchive* archive = nullptr);
 
 }  // namespace linkmon::api

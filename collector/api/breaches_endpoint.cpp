@@ -1,11 +1,13 @@
 #include "collector/api/breaches_endpoint.h"
 
 #include <array>
+#include <charconv>
 
 #include <fmt/format.h>
 
 #include "collector/api/api_json.h"
 #include "collector/api/api_response.h"
+#include "collector/api/breach_lookup.h"
 #include "collector/api/query_params.h"
 
 namespace linkmon::api {
@@ -15,6 +17,10 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 namespace http = boost::beast::http;
+
+constexpr std::size_t kDefaultLimit = 1000;
+constexpr std::size_t kMaxLimit = 10'000;
+constexpr std::string_view kNextCursorHeader = "X-Linkmon-Next-Cursor";
 
 }  // namespace
 
@@ -42,11 +48,12 @@ std::string BreachesCsv(const std::vector<sla::BreachEvent>& events, SystemTime 
   return csv;
 }
 
-BreachesEndpoint::BreachesEndpoint(const sla::PathStates& states) : states_(states) {}
+BreachesEndpoint::BreachesEndpoint(const sla::PathStates& states, sla::BreachArchive* archive)
+    : states_(states), archive_(archive) {}
 
 exporters::HttpResponse BreachesEndpoint::Handle(const exporters::HttpRequest& request) const {
-  static constexpr std::array<std::string_view, 5> kAllowed = {"from", "to", "src", "dst",
-                                                               "format"};
+  static constexpr std::array<std::string_view, 7> kAllowed = {"from",   "to",    "src",   "dst",
+                                                               "format", "limit", "cursor"};
   auto params = QueryParams::Parse(request.query, kAllowed);
   if (!params) return BadRequest(params.error().message);
   const SystemTime now = states_.clock().SystemNow();
@@ -84,17 +91,45 @@ exporters::HttpResponse BreachesEndpoint::Handle(const exporters::HttpRequest& r
                  std::string_view::npos) {
     csv = true;
   }
-  const std::vector<sla::BreachEvent> events = states_.BreachesBetween(query);
-  if (csv) {
-    return exporters::MakeResponse(http::status::ok, "text/csv; charset=utf-8",
-                                   BreachesCsv(events, now));
+  std::size_t limit = kDefaultLimit;
+  if (auto text = params->Get("limit")) {
+    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), limit);
+    if (error != std::errc() || end != text->data() + text->size() || limit < 1 ||
+        limit > kMaxLimit) {
+      return BadRequest(fmt::format("limit: expected 1 to {}, got '{}'", kMaxLimit, *text));
+    }
   }
-  json list = json::array();
-  for (const auto& event : events) list.push_back(BreachJson(event, now));
-  return JsonResponse(json{{"from", FormatTime(query.from)},
-                           {"to", FormatTime(query.to)},
-                           {"generated_at", FormatTime(now)},
-                           {"breaches", std::move(list)}});
+  std::optional<sla::BreachArchive::Position> after;
+  if (auto text = params->Get("cursor")) {
+    auto parsed = ParseCursor("cursor", *text);
+    if (!parsed) return BadRequest(parsed.error().message);
+    after = std::move(*parsed);
+  }
+  auto page = LookUpBreaches(states_, archive_, query, after, limit);
+  if (!page) {
+    return exporters::MakeJsonError(http::status::internal_server_error,
+                                    "breaches: the store failed: " + page.error().message);
+  }
+  const std::optional<std::string> next =
+      page->next ? std::optional<std::string>(CursorText(*page->next)) : std::nullopt;
+  exporters::HttpResponse response;
+  if (csv) {
+    response = exporters::MakeResponse(http::status::ok, "text/csv; charset=utf-8",
+                                       BreachesCsv(page->events, now));
+  } else {
+    json list = json::array();
+    for (const auto& event : page->events) list.push_back(BreachJson(event, now));
+    response = JsonResponse(json{{"from", FormatTime(query.from)},
+                                 {"to", FormatTime(query.to)},
+                                 {"generated_at", FormatTime(now)},
+                                 {"breaches", std::move(list)},
+                                 {"truncated", next.has_value()},
+                                 {"next_cursor", next ? json(*next) : json(nullptr)}});
+  }
+  if (next)
+    response.set(boost::beast::string_view(kNextCursorHeader.data(), kNextCursorHeader.size()),
+                 *next);
+  return response;
 }
 
 }  // namespace linkmon::api

@@ -4,6 +4,7 @@
 
 #include "collector/api/api_json.h"
 #include "collector/api/api_response.h"
+#include "collector/api/breach_lookup.h"
 #include "collector/api/query_params.h"
 
 namespace linkmon::api {
@@ -15,6 +16,7 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kPrefix = "/api/v1/paths/";
 constexpr auto kMaxRange = 24h;
+constexpr std::size_t kMaxBreaches = 24 * 60;
 
 json MinuteJson(SystemTime minute, sla::Verdict verdict, const windows::MinuteStats* stats) {
   json entry{{"start", FormatTime(minute)}, {"verdict", sla::VerdictName(verdict)}};
@@ -33,7 +35,8 @@ json MinuteJson(SystemTime minute, sla::Verdict verdict, const windows::MinuteSt
   return entry;
 }
 
-json PathJson(const sla::PathStates& states, const sla::TrackedPath& path, SystemTime from,
+json PathJson(const sla::PathStates& states, const sla::TrackedPath& path,
+              const std::vector<sla::BreachEvent>& breaches_in_range, SystemTime from,
               SystemTime to, SystemTime now) {
   json windows = json::array();
   for (const auto& stats : path.windows) windows.push_back(WindowJson(stats));
@@ -43,9 +46,8 @@ json PathJson(const sla::PathStates& states, const sla::TrackedPath& path, Syste
   path.budget.ForEachMinute(from, to, [&](SystemTime minute, sla::Verdict verdict) {
     minutes.push_back(MinuteJson(minute, verdict, path.minutes.Find(minute)));
   });
-  sla::BreachQuery query{from, to, path.key.source, path.key.target};
   json breaches = json::array();
-  for (const auto& event : states.BreachesBetween(query)) {
+  for (const auto& event : breaches_in_range) {
     if (event.path.method == path.key.method) breaches.push_back(BreachJson(event, now));
   }
   const sla::BreachEvent* open = path.breaches.open();
@@ -69,7 +71,8 @@ json PathJson(const sla::PathStates& states, const sla::TrackedPath& path, Syste
 
 }  // namespace
 
-PathEndpoint::PathEndpoint(const sla::PathStates& states) : states_(states) {}
+PathEndpoint::PathEndpoint(const sla::PathStates& states, sla::BreachArchive* archive)
+    : states_(states), archive_(archive) {}
 
 exporters::HttpResponse PathEndpoint::Handle(const exporters::HttpRequest& request) const {
   std::string_view rest = request.path;
@@ -108,11 +111,21 @@ exporters::HttpResponse PathEndpoint::Handle(const exporters::HttpRequest& reque
   if (from >= to) return BadRequest("from: must be before to");
   if (to - from > kMaxRange) return BadRequest("from, to: at most 24h of minutes per request");
 
+  const SiteName source = *SiteName::Make(src);
+  // Breaches of every method of the pair, at most one per minute pair of the range (hysteresis
+  // needs a bad and a good minute between two), so the limit never truncates.
+  auto breaches =
+      LookUpBreaches(states_, archive_, sla::BreachQuery{from, to, source, *TargetName::Make(dst)},
+                     std::nullopt, kMaxBreaches);
+  if (!breaches) {
+    return exporters::MakeJsonError(boost::beast::http::status::internal_server_error,
+                                    "paths: the store failed: " + breaches.error().message);
+  }
   json paths = json::array();
-  for (const sla::TrackedPath& path : states_.PathsFrom(*SiteName::Make(src))) {
+  for (const sla::TrackedPath& path : states_.PathsFrom(source)) {
     if (path.key.target.str() != dst) continue;
     if (method && path.key.method != *method) continue;
-    paths.push_back(PathJson(states_, path, from, to, now));
+    paths.push_back(PathJson(states_, path, breaches->events, from, to, now));
   }
   if (paths.empty()) {
     return NotFound("no path from " + src + " to " + dst +

@@ -50,8 +50,34 @@ void BreachTracker::Accumulate(BreachEvent& event, const Judgement& judgement) c
   }
 }
 
+BreachTrackerState BreachTracker::State() const {
+  // An idle tracker's last_bad_end is a leftover that no later minute reads: left out, so that
+  // every idle tracker has the same (empty) state.
+  return BreachTrackerState{.pending = pending_,
+                            .open = open_,
+                            .good_run = good_run_,
+                            .last_bad_end = pending_ || open_ ? last_bad_end_ : SystemTime{}};
+}
+
+void BreachTracker::Restore(const BreachTrackerState& state) {
+  pending_ = state.pending;
+  open_ = state.open;
+  bad_run_ = pending_ ? static_cast<int>(pending_->bad_minutes) : 0;
+  good_run_ = open_ ? state.good_run : 0;
+  last_bad_end_ = state.last_bad_end;
+  changed_ = false;  // as stored
+}
+
 BreachTracker::Change BreachTracker::OnMinute(SystemTime minute, const Judgement& judgement,
                                               std::optional<BreachEvent>* closed) {
+  const bool was_idle = Idle();
+  const Change change = Step(minute, judgement, closed);
+  if (!was_idle || !Idle()) changed_ = true;
+  return change;
+}
+
+BreachTracker::Change BreachTracker::Step(SystemTime minute, const Judgement& judgement,
+                                          std::optional<BreachEvent>* closed) {
   switch (judgement.verdict) {
     case Verdict::kUnknown:
       OnUnknownMinutes();
@@ -98,6 +124,7 @@ BreachTracker::Change BreachTracker::OnMinute(SystemTime minute, const Judgement
 }
 
 void BreachTracker::OnUnknownMinutes() {
+  if (!Idle()) changed_ = true;
   bad_run_ = 0;
   good_run_ = 0;
   pending_.reset();

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "collector/sla/threshold_judgement.h"
@@ -51,6 +52,17 @@ struct BreachEvent {
   bool operator==(const BreachEvent&) const = default;
 };
 
+// Everything a tracker carries from one minute to the next, so that a restart can carry it on
+// (history/history_store.h stores it). The bad run is pending->bad_minutes; good_run counts good
+// minutes since the last bad one while a breach is open.
+struct BreachTrackerState {
+  std::optional<BreachEvent> pending;
+  std::optional<BreachEvent> open;
+  int good_run = 0;
+  SystemTime last_bad_end{};
+  bool operator==(const BreachTrackerState&) const = default;
+};
+
 class BreachTracker {
  public:
   BreachTracker(PathKey path, SlaClassName sla_class, config::BreachHysteresis hysteresis);
@@ -75,7 +87,16 @@ class BreachTracker {
   // The open breach, or null.
   const BreachEvent* open() const { return open_ ? &*open_ : nullptr; }
 
+  // The carried state (see BreachTrackerState), and its restoration after a restart.
+  BreachTrackerState State() const;
+  void Restore(const BreachTrackerState& state);
+  // True once after any minute that changed the carried state: what the history store has to
+  // write. A path good minute after minute never changes it.
+  bool TakeChanged() { return std::exchange(changed_, false); }
+
  private:
+  Change Step(SystemTime minute, const Judgement& judgement, std::optional<BreachEvent>* closed);
+  bool Idle() const { return !pending_ && !open_ && bad_run_ == 0 && good_run_ == 0; }
   void Accumulate(BreachEvent& event, const Judgement& judgement) const;
 
   PathKey path_;
@@ -86,6 +107,7 @@ class BreachTracker {
   std::optional<BreachEvent> pending_;  // the current bad run before it is long enough
   std::optional<BreachEvent> open_;
   SystemTime last_bad_end_{};  // end of the newest bad minute of the pending or open breach
+  bool changed_ = false;
 };
 
 }  // namespace linkmon::sla

@@ -80,6 +80,10 @@ Result<ReconfigureReport> PathStates::Reconfigure(const config::Config& config) 
     if (wanted.contains(path.key)) continue;
     ++report.removed;
     if (path.breaches.open() != nullptr) ++report.open_breaches_dropped;
+    ForgetInHistory(path.key, path.last_verdict);
+    if (Recording() && !(path.breaches.State() == BreachTrackerState{})) {
+      history_.trackers.push_back(TrackerUpdate{path.key, {}});  // its breach is dropped
+    }
   }
   std::vector<TrackedPath> paths;
   paths.reserve(configured->size());
@@ -225,45 +229,116 @@ void PathStates::CloseThrough(SystemTime last_minute) {
   started_ = true;
   for (TrackedPath& path : paths_) ClosePath(path, next_to_close_, last_minute);
   next_to_close_ = last_minute + kMinute;
+  if (Recording()) history_.judged_through = next_to_close_;
   ++version_;
 }
 
+Judgement PathStates::JudgeMinute(const TrackedPath& path, SystemTime minute) const {
+  // A probed path is judged only in minutes that hold its own data: windows reaching back into
+  // older minutes must not keep a silent path green. A bandwidth-test path is tested about
+  // hourly, so it is judged whenever its threshold's window holds a test.
+  const MinuteStats* own = path.minutes.Find(minute);
+  if (path.key.method != Method::kThroughput && (own == nullptr || !own->HasData())) return {};
+  const auto windows = path.minutes.Compute(minute);
+  return JudgeWindows(path.sla_class, path.key.method, windows);
+}
+
+void PathStates::RecordVerdict(TrackedPath& path, SystemTime first, Verdict verdict,
+                               std::int64_t count) {
+  path.budget.Record(first, verdict, count);
+  if (path.last_verdict == verdict) return;
+  path.last_verdict = verdict;
+  if (Recording()) history_.verdict_changes.push_back(VerdictChange{path.key, first, verdict});
+}
+
 void PathStates::ClosePath(TrackedPath& path, SystemTime first, SystemTime last) {
-  const bool throughput = path.key.method == Method::kThroughput;
   SystemTime minute = first;
+  if (restored_through_ && minute < *restored_through_) {
+    // Judged before the restart: verdict, budget and breach state came from the store. The
+    // replayed minutes only refill the windows; the snapshot is judged for the reader.
+    minute = std::min(*restored_through_, last + kMinute);
+    if (minute > last) {
+      path.judgement = path.minutes.AnyDataBetween(last - path.minutes.longest() + kMinute, last)
+                           ? JudgeMinute(path, last)
+                           : Judgement{};
+    }
+  }
   while (minute <= last) {
     // Nothing in any window ending here: every minute up to the next data is unknown. Recording
     // them as one run keeps a long silence (or a collector down for a day) cheap to close.
     if (!path.minutes.AnyDataBetween(minute - path.minutes.longest() + kMinute, minute)) {
       const SystemTime stop =
           std::min(path.minutes.NextDataMinute(minute).value_or(last + kMinute), last + kMinute);
-      path.budget.Record(minute, Verdict::kUnknown, (stop - minute) / kMinute);
+      RecordVerdict(path, minute, Verdict::kUnknown, (stop - minute) / kMinute);
       path.breaches.OnUnknownMinutes();
       path.judgement = Judgement{};
       minute = stop;
       continue;
     }
-    // A probed path is judged only in minutes that hold its own data: windows reaching back into
-    // older minutes must not keep a silent path green. A bandwidth-test path is tested about
-    // hourly, so it is judged whenever its threshold's window holds a test.
-    const MinuteStats* own = path.minutes.Find(minute);
-    Judgement judgement;
-    if (throughput || (own != nullptr && own->HasData())) {
-      const auto windows = path.minutes.Compute(minute);
-      judgement = JudgeWindows(path.sla_class, path.key.method, windows);
-    }
-    path.budget.Record(minute, judgement.verdict);
+    Judgement judgement = JudgeMinute(path, minute);
+    RecordVerdict(path, minute, judgement.verdict, 1);
     std::optional<BreachEvent> closed;
     path.breaches.OnMinute(minute, judgement, &closed);
     if (closed) {
+      if (Recording()) history_.closed.push_back(*closed);
       closed_breaches_.push_back(std::move(*closed));
       while (closed_breaches_.size() > options_.max_closed_breaches) closed_breaches_.pop_front();
     }
     path.judgement = std::move(judgement);
     minute += kMinute;
   }
+  if (path.breaches.TakeChanged() && Recording()) {
+    history_.trackers.push_back(TrackerUpdate{path.key, path.breaches.State()});
+  }
   path.windows = path.minutes.Compute(last);
   path.minutes.Trim(last);
+}
+
+void PathStates::ForgetInHistory(const PathKey& path, std::optional<Verdict> last_verdict,
+                                 std::optional<SystemTime> from) {
+  // Its stored verdict would otherwise hold on until judged_through (and over the gap, should
+  // the path be configured again).
+  if (Recording() && last_verdict && *last_verdict != Verdict::kUnknown) {
+    history_.verdict_changes.push_back(
+        VerdictChange{path, from.value_or(next_to_close_), Verdict::kUnknown});
+  }
+}
+
+Status PathStates::Restore(const StoredHistory& stored) {
+  if (started_ || restored_through_) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "path states: restore must come once, before any data or minute close");
+  }
+  if (!stored.judged_through) return {};
+  const SystemTime through = MinuteStart(*stored.judged_through);
+  const auto& verdicts = stored.verdicts;
+  for (std::size_t i = 0; i < verdicts.size(); ++i) {
+    const VerdictChange& change = verdicts[i];
+    const bool next_is_same_path = i + 1 < verdicts.size() && verdicts[i + 1].path == change.path;
+    TrackedPath* tracked = FindMutable(change.path);
+    if (tracked == nullptr) {
+      if (!next_is_same_path) ForgetInHistory(change.path, change.verdict, through);
+      continue;
+    }
+    const SystemTime end = std::min(through, next_is_same_path ? verdicts[i + 1].minute : through);
+    if (end <= change.minute) continue;
+    tracked->budget.Record(change.minute, change.verdict, (end - change.minute) / kMinute);
+    tracked->last_verdict = change.verdict;
+  }
+  for (const TrackerUpdate& update : stored.trackers) {
+    if (TrackedPath* tracked = FindMutable(update.path)) {
+      tracked->breaches.Restore(update.state);
+    } else if (Recording()) {
+      history_.trackers.push_back(TrackerUpdate{update.path, {}});  // its breach is dropped
+    }
+  }
+  closed_breaches_.assign(stored.closed.begin(), stored.closed.end());
+  while (closed_breaches_.size() > options_.max_closed_breaches) closed_breaches_.pop_front();
+  restored_through_ = through;
+  // The minutes from the last stored one to now (the downtime) are judged by the next close.
+  next_to_close_ = std::min(next_to_close_, through);
+  ++version_;
+  return {};
 }
 
 Result<RebuildReport> PathStates::Rebuild(std::span<const MinuteRecord> records) {

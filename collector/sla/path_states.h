@@ -11,8 +11,11 @@
 // has already closed is late: it still enters the windows (so later windows are exact) but the
 // verdict given stands, because verdicts are counted in /metrics counters and breach evidence.
 //
-// Restart. Rebuild replays stored minutes (MinuteRecord) through the same Apply and close steps,
-// so windows, verdicts, budgets and open breaches come back as a live run would have left them.
+// Restart. Restore takes back the stored SLA history (verdicts, breach trackers, closed breaches;
+// sla_history.h), then Rebuild replays stored minutes (MinuteRecord) through the same Apply and
+// close steps: the windows come back exactly, and minutes the history did not hold are judged as
+// a live run would have. With History::kOn, every close also collects what the history store
+// must write (TakeHistory).
 //
 // Paths are the config's (each probe site x target x method); data for any other path is refused,
 // which bounds memory and metric cardinality to what the config declares.
@@ -29,9 +32,11 @@
 #include <set>
 #include <span>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "collector/sla/breach_tracker.h"
+#include "collector/sla/sla_history.h"
 #include "collector/sla/tracked_path.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -56,6 +61,10 @@ struct PathStatesOptions {
   std::chrono::nanoseconds future_tolerance = std::chrono::minutes(1);
   // Closed breach events kept in memory, newest kept.
   std::size_t max_closed_breaches = 10'000;
+  // kOn: minute closes collect a HistoryDelta for TakeHistory (the daemon drains it every tick).
+  // kOff keeps nothing, for users without a store.
+  enum class History { kOff, kOn };
+  History history = History::kOff;
 };
 
 // One stored minute of one path, as the store returns it for a rebuild.
@@ -78,14 +87,6 @@ struct ReconfigureReport {
   std::size_t added = 0;
   std::size_t removed = 0;
   std::size_t open_breaches_dropped = 0;  // open breaches of removed paths
-};
-
-// Filters of BreachesBetween; absent means any.
-struct BreachQuery {
-  SystemTime from;
-  SystemTime to;
-  std::optional<SiteName> source;
-  std::optional<TargetName> target;
 };
 
 class PathStates {
@@ -119,12 +120,24 @@ class PathStates {
   using RecordSource = std::function<Status(const RecordVisitor&)>;
   Result<RebuildReport> RebuildInOrder(const RecordSource& source);
 
+  // Restart, before Rebuild/RebuildInOrder: verdicts (hence budgets and /metrics counters),
+  // breach trackers (open and pending breaches) and the newest closed breaches as a store kept
+  // them (sla_history.h). The replay that follows refills the windows but does not judge minutes
+  // before stored.judged_through again: the stored verdict is the one /metrics counted, and a
+  // breach goes on from its stored state, so nothing is counted twice. Later minutes (the
+  // collector's downtime, the minutes since) are judged as usual. Paths the config no longer has
+  // are skipped. Fails (kInvalidArgument) after any data, minute close or earlier Restore.
+  Status Restore(const StoredHistory& stored);
+  // What minute closes produced since the last call; always empty with History::kOff.
+  HistoryDelta TakeHistory() { return std::exchange(history_, HistoryDelta{}); }
+
   // A reloaded config (SIGHUP). Paths it still has keep everything (minutes, windows, verdicts,
   // budget, breaches) and take their class's new thresholds, SLO and hysteresis for the minutes
   // still to close; verdicts given stand. Paths it adds start empty (unknown until data); paths it
   // drops are forgotten with their open breach (as a restart with the new config would: the
-  // rebuild skips them); their closed breaches stay. Sites, targets and classes are the new
-  // config's. The windows are not changed (PathStatesOptions; a restart changes them).
+  // rebuild skips them), in the history too (their verdict turns unknown); their closed breaches
+  // stay. Sites, targets and classes are the new config's. The windows are not changed
+  // (PathStatesOptions; a restart changes them).
   // Fails (kInvalidArgument, nothing changed) on a dangling SLA class.
   Result<ReconfigureReport> Reconfigure(const config::Config& config);
 
@@ -161,6 +174,14 @@ class PathStates {
                             const windows::MinuteStats& stats);
   void CloseThrough(SystemTime last_minute);
   void ClosePath(TrackedPath& path, SystemTime first, SystemTime last);
+  // The judgement of `minute` from the path's windows (unknown without its own data).
+  Judgement JudgeMinute(const TrackedPath& path, SystemTime minute) const;
+  void RecordVerdict(TrackedPath& path, SystemTime first, Verdict verdict, std::int64_t count);
+  bool Recording() const { return options_.history == PathStatesOptions::History::kOn; }
+  // A path no longer configured: its stored verdict turns unknown from `from` (default: the next
+  // minute to close).
+  void ForgetInHistory(const PathKey& path, std::optional<Verdict> last_verdict,
+                       std::optional<SystemTime> from = std::nullopt);
   // The newest minute that may close at `now`.
   SystemTime LastClosable(SystemTime now) const;
 
@@ -174,6 +195,9 @@ class PathStates {
   std::deque<BreachEvent> closed_breaches_;  // by close time
   SystemTime next_to_close_;
   bool started_ = false;  // a minute closed or data arrived: too late to rebuild
+  // Minutes before it were judged before a restart (Restore): the replay does not judge them.
+  std::optional<SystemTime> restored_through_;
+  HistoryDelta history_;
   std::uint64_t version_ = 0;
 };
 

@@ -66,6 +66,15 @@ std::string_view ThresholdKindName(ThresholdKind kind) {
   return "unknown";
 }
 
+std::optional<ThresholdKind> ParseThresholdKind(std::string_view name) {
+  for (ThresholdKind kind :
+       {ThresholdKind::kRttP50, ThresholdKind::kRttP95, ThresholdKind::kRttP99,
+        ThresholdKind::kJitter, ThresholdKind::kLoss, ThresholdKind::kMinBandwidth}) {
+    if (ThresholdKindName(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
 std::string_view ThresholdUnit(ThresholdKind kind) {
   switch (kind) {
     case ThresholdKind::kLoss: return "ratio";

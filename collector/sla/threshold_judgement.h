@@ -33,6 +33,7 @@ enum class ThresholdKind { kRttP50, kRttP95, kRttP99, kJitter, kLoss, kMinBandwi
 
 // "rtt_p50", "rtt_p95", "rtt_p99", "jitter", "loss", "min_bandwidth": the config keys.
 std::string_view ThresholdKindName(ThresholdKind kind);
+std::optional<ThresholdKind> ParseThresholdKind(std::string_view name);  // nullopt when unknown
 // The unit of limits, values and margins: "seconds", "ratio" or "bits_per_second".
 std::string_view ThresholdUnit(ThresholdKind kind);
 // True for min_bandwidth, the one lower bound.

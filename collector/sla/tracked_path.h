@@ -46,6 +46,8 @@ struct TrackedPath {
   // Snapshot as of the newest closed minute (empty before the first close).
   std::vector<windows::WindowStats> windows;
   Judgement judgement;
+  // The verdict of the newest closed minute (what a stored verdict change is compared with).
+  std::optional<Verdict> last_verdict;
   // End of the newest measurement received (its interval's end, never later than its arrival).
   std::optional<SystemTime> last_data_end;
 

@@ -3,6 +3,7 @@
 #include <system_error>
 #include <utility>
 
+#include "collector/store/store_schema.h"
 #include "common/histogram/histogram_codec.h"
 
 namespace linkmon::store {
@@ -10,65 +11,11 @@ namespace {
 
 using std::chrono::nanoseconds;
 
-constexpr int kSchemaVersion = 1;
-
-constexpr std::string_view kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS batches (
-  probe TEXT NOT NULL,
-  probe_start_ns INTEGER NOT NULL,
-  sequence_key INTEGER NOT NULL,   -- sequence XOR 2^63: unsigned order in a signed column
-  received_ns INTEGER NOT NULL,
-  summaries INTEGER NOT NULL,
-  PRIMARY KEY (probe, probe_start_ns, sequence_key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS batches_by_received ON batches (received_ns);
-CREATE TABLE IF NOT EXISTS paths (
-  id INTEGER PRIMARY KEY,
-  source TEXT NOT NULL,
-  target TEXT NOT NULL,
-  method TEXT NOT NULL,
-  UNIQUE (source, target, method)
-);
-CREATE TABLE IF NOT EXISTS minutes (
-  path_id INTEGER NOT NULL REFERENCES paths (id),
-  minute_ns INTEGER NOT NULL,
-  start_ns INTEGER NOT NULL,
-  duration_ns INTEGER NOT NULL,
-  timestamp_source TEXT NOT NULL,
-  sent INTEGER NOT NULL,
-  received INTEGER NOT NULL,
-  late INTEGER NOT NULL,
-  lost INTEGER NOT NULL,
-  untracked INTEGER NOT NULL,
-  duplicated INTEGER NOT NULL,
-  reordered INTEGER NOT NULL,
-  one_way_unsynchronized INTEGER NOT NULL,
-  rtt BLOB,                        -- histogram codec; NULL when empty
-  ipdv_magnitude BLOB,
-  ipdv_min_ns INTEGER,
-  ipdv_max_ns INTEGER,
-  rfc3550_jitter_ns INTEGER,
-  forward_delay BLOB,
-  reverse_delay BLOB,
-  throughput_bps INTEGER,
-  PRIMARY KEY (path_id, minute_ns)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS minutes_by_time ON minutes (minute_ns);
-)sql";
-
 // The 19 data columns of `minutes`, in the order ReadMinute and BindMinute use.
 constexpr std::string_view kMinuteColumns =
     "start_ns, duration_ns, timestamp_source, sent, received, late, lost, untracked, duplicated, "
     "reordered, one_way_unsynchronized, rtt, ipdv_magnitude, ipdv_min_ns, ipdv_max_ns, "
     "rfc3550_jitter_ns, forward_delay, reverse_delay, throughput_bps";
-
-std::int64_t Nanos(SystemTime time) {
-  return std::chrono::duration_cast<nanoseconds>(time.time_since_epoch()).count();
-}
-
-SystemTime FromNanos(std::int64_t ns) {
-  return SystemTime(std::chrono::duration_cast<SystemTime::duration>(nanoseconds(ns)));
-}
 
 std::int64_t SequenceKey(std::uint64_t sequence) {
   return static_cast<std::int64_t>(sequence ^ (std::uint64_t{1} << 63));
@@ -101,7 +48,7 @@ void BindOptional(sqlite::Statement& statement, int index, std::optional<nanosec
 void BindMinute(sqlite::Statement& st, int first, const MinuteRecord& record) {
   const stats::IntervalSummary& s = record.summary;
   int i = first;
-  st.Bind(i++, Nanos(s.start));
+  st.Bind(i++, UnixNanos(s.start));
   st.Bind(i++, static_cast<std::int64_t>(s.duration.count()));
   st.Bind(i++, stats::TimestampSourceName(s.timestamp_source));
   st.Bind(i++, AsSigned(s.counts.sent));
@@ -148,8 +95,6 @@ struct SummaryStore::Statements {
   sqlite::Statement find_batch;
   sqlite::Statement highest_sequence;
   sqlite::Statement insert_batch;
-  sqlite::Statement find_path;
-  sqlite::Statement insert_path;
   sqlite::Statement read_minute;
   sqlite::Statement write_minute;
   sqlite::Statement minutes_of_path;
@@ -158,34 +103,17 @@ struct SummaryStore::Statements {
 };
 
 SummaryStore::SummaryStore(StoreOptions options, sqlite::Database db,
-                           std::unique_ptr<Statements> statements)
-    : options_(std::move(options)), db_(std::move(db)), statements_(std::move(statements)) {}
+                           std::unique_ptr<Statements> statements, PathTable path_table)
+    : options_(std::move(options)),
+      db_(std::move(db)),
+      statements_(std::move(statements)),
+      path_table_(std::move(path_table)) {}
 
 SummaryStore::~SummaryStore() = default;
 
 Result<std::unique_ptr<SummaryStore>> SummaryStore::Open(const StoreOptions& options) {
-  auto db = sqlite::Database::Open(
-      sqlite::OpenOptions{.path = options.path, .durability = options.durability});
+  auto db = OpenStoreDatabase(options.path, options.durability);
   if (!db) return tl::unexpected(db.error());
-
-  std::int64_t version = 0;
-  {
-    auto version_query = db->Prepare("PRAGMA user_version");
-    if (!version_query) return tl::unexpected(version_query.error());
-    if (auto row = version_query->Step(); !row) return tl::unexpected(row.error());
-    version = version_query->ColumnInt(0);
-  }  // the statement is finalized before the schema changes
-  if (version != 0 && version != kSchemaVersion) {
-    return MakeError(ErrorCode::kUnsupported, "store: " + options.path.string() +
-                                                  " has schema version " + std::to_string(version) +
-                                                  "; this build knows " +
-                                                  std::to_string(kSchemaVersion));
-  }
-  if (auto created = db->Execute(std::string(kSchema) +
-                                 "PRAGMA user_version = " + std::to_string(kSchemaVersion) + ";");
-      !created) {
-    return tl::unexpected(created.error());
-  }
 
   auto prepare = [&](std::string_view sql) { return db->Prepare(sql); };
   const std::string columns(kMinuteColumns);
@@ -196,9 +124,6 @@ Result<std::unique_ptr<SummaryStore>> SummaryStore::Open(const StoreOptions& opt
   auto insert_batch = prepare(
       "INSERT INTO batches (probe, probe_start_ns, sequence_key, received_ns, summaries) "
       "VALUES (?1, ?2, ?3, ?4, ?5)");
-  auto find_path =
-      prepare("SELECT id FROM paths WHERE source = ?1 AND target = ?2 AND method = ?3");
-  auto insert_path = prepare("INSERT INTO paths (source, target, method) VALUES (?1, ?2, ?3)");
   auto read_minute =
       prepare("SELECT " + columns + " FROM minutes WHERE path_id = ?1 AND minute_ns = ?2");
   std::string placeholders;
@@ -215,57 +140,29 @@ Result<std::unique_ptr<SummaryStore>> SummaryStore::Open(const StoreOptions& opt
   auto all_paths = prepare(
       "SELECT source, target, method FROM paths WHERE id IN (SELECT DISTINCT path_id FROM "
       "minutes) ORDER BY source, target, method");
-  for (auto* statement :
-       {&find_batch, &highest, &insert_batch, &find_path, &insert_path, &read_minute, &write_minute,
-        &minutes_of_path, &minutes_since, &all_paths}) {
+  for (auto* statement : {&find_batch, &highest, &insert_batch, &read_minute, &write_minute,
+                          &minutes_of_path, &minutes_since, &all_paths}) {
     if (!*statement) return tl::unexpected(statement->error());
   }
   auto statements =
       std::make_unique<Statements>(Statements{.find_batch = std::move(*find_batch),
                                               .highest_sequence = std::move(*highest),
                                               .insert_batch = std::move(*insert_batch),
-                                              .find_path = std::move(*find_path),
-                                              .insert_path = std::move(*insert_path),
                                               .read_minute = std::move(*read_minute),
                                               .write_minute = std::move(*write_minute),
                                               .minutes_of_path = std::move(*minutes_of_path),
                                               .minutes_since = std::move(*minutes_since),
                                               .all_paths = std::move(*all_paths)});
+  auto path_table = PathTable::Prepare(*db);
+  if (!path_table) return tl::unexpected(path_table.error());
   return std::unique_ptr<SummaryStore>(
-      new SummaryStore(options, std::move(*db), std::move(statements)));
-}
-
-Result<std::int64_t> SummaryStore::PathId(const PathKey& path,
-                                          std::vector<std::pair<PathKey, std::int64_t>>& added) {
-  if (auto it = path_ids_.find(path); it != path_ids_.end()) return it->second;
-  for (const auto& [key, id] : added) {
-    if (key == path) return id;
-  }
-  sqlite::Statement& find = statements_->find_path;
-  find.Reset();
-  find.Bind(1, path.source.str()).Bind(2, path.target.str()).Bind(3, MethodName(path.method));
-  auto row = find.Step();
-  if (!row) return tl::unexpected(row.error());
-  if (*row) {
-    const std::int64_t id = find.ColumnInt(0);
-    find.Reset();
-    path_ids_.emplace(path, id);  // found, so committed earlier
-    return id;
-  }
-  find.Reset();
-  sqlite::Statement& insert = statements_->insert_path;
-  insert.Reset();
-  insert.Bind(1, path.source.str()).Bind(2, path.target.str()).Bind(3, MethodName(path.method));
-  if (auto inserted = insert.Run(); !inserted) return tl::unexpected(inserted.error());
-  const std::int64_t id = db_.LastInsertRowId();
-  added.emplace_back(path, id);
-  return id;
+      new SummaryStore(options, std::move(*db), std::move(statements), std::move(*path_table)));
 }
 
 Result<MinuteRecord> SummaryStore::ReadMinute(sqlite::Statement& st, int c, const PathKey& path) {
   MinuteRecord record{.path = path, .minute = {}, .summary = {}, .throughput = std::nullopt};
   stats::IntervalSummary& s = record.summary;
-  s.start = FromNanos(st.ColumnInt(c));
+  s.start = FromUnixNanos(st.ColumnInt(c));
   s.duration = nanoseconds(st.ColumnInt(c + 1));
   const auto source = stats::ParseTimestampSource(st.ColumnText(c + 2));
   if (!source) return MakeError(ErrorCode::kCorrupt, "store: unknown timestamp source");
@@ -301,7 +198,7 @@ Status SummaryStore::MergeSummary(std::int64_t path_id, const batch::PathSummary
   const SystemTime minute = MinuteOf(entry.summary.start);
   sqlite::Statement& read = statements_->read_minute;
   read.Reset();
-  read.Bind(1, path_id).Bind(2, Nanos(minute));
+  read.Bind(1, path_id).Bind(2, UnixNanos(minute));
   auto row = read.Step();
   if (!row) return tl::unexpected(row.error());
   MinuteRecord record{.path = entry.path, .minute = minute, .summary = {}, .throughput = {}};
@@ -320,15 +217,14 @@ Status SummaryStore::MergeSummary(std::int64_t path_id, const batch::PathSummary
   }
   sqlite::Statement& write = statements_->write_minute;
   write.Reset();
-  write.Bind(1, path_id).Bind(2, Nanos(minute));
+  write.Bind(1, path_id).Bind(2, UnixNanos(minute));
   BindMinute(write, 3, record);
   return write.Run();
 }
 
-Result<ApplyResult> SummaryStore::ApplyInTransaction(
-    const batch::Batch& batch, SystemTime received,
-    std::vector<std::pair<PathKey, std::int64_t>>& added) {
-  const std::int64_t epoch = Nanos(batch.probe_start);
+Result<ApplyResult> SummaryStore::ApplyInTransaction(const batch::Batch& batch,
+                                                     SystemTime received) {
+  const std::int64_t epoch = UnixNanos(batch.probe_start);
   sqlite::Statement& find = statements_->find_batch;
   find.Reset();
   find.Bind(1, batch.probe.str()).Bind(2, epoch).Bind(3, SequenceKey(batch.sequence));
@@ -357,12 +253,12 @@ Result<ApplyResult> SummaryStore::ApplyInTransaction(
   insert.Bind(1, batch.probe.str())
       .Bind(2, epoch)
       .Bind(3, SequenceKey(batch.sequence))
-      .Bind(4, Nanos(received))
+      .Bind(4, UnixNanos(received))
       .Bind(5, static_cast<std::int64_t>(batch.summaries.size()));
   if (auto inserted = insert.Run(); !inserted) return tl::unexpected(inserted.error());
 
   for (const batch::PathSummary& entry : batch.summaries) {
-    auto path_id = PathId(entry.path, added);
+    auto path_id = path_table_.IdOf(entry.path);
     if (!path_id) return tl::unexpected(path_id.error());
     if (auto merged = MergeSummary(*path_id, entry); !merged) {
       return tl::unexpected(merged.error());
@@ -375,38 +271,32 @@ Result<ApplyResult> SummaryStore::ApplyInTransaction(
 
 Result<ApplyResult> SummaryStore::ApplyBatch(const batch::Batch& batch, SystemTime received) {
   if (auto begun = db_.Begin(); !begun) return tl::unexpected(begun.error());
-  std::vector<std::pair<PathKey, std::int64_t>> added;
-  auto result = ApplyInTransaction(batch, received, added);
+  auto result = ApplyInTransaction(batch, received);
   if (!result || result->outcome != ApplyOutcome::kApplied) {
     db_.Rollback();
+    path_table_.RolledBack();
     return result;
   }
   if (auto committed = db_.Commit(); !committed) {
     db_.Rollback();
+    path_table_.RolledBack();
     return tl::unexpected(committed.error());
   }
-  for (auto& [key, id] : added) path_ids_.emplace(std::move(key), id);
+  path_table_.Committed();
   return result;
 }
 
 Result<std::vector<MinuteRecord>> SummaryStore::MinuteSummaries(const PathKey& path,
                                                                 SystemTime from, SystemTime to) {
   std::vector<MinuteRecord> records;
-  sqlite::Statement& find = statements_->find_path;
-  find.Reset();
-  find.Bind(1, path.source.str()).Bind(2, path.target.str()).Bind(3, MethodName(path.method));
-  auto found = find.Step();
+  auto found = path_table_.Find(path);
   if (!found) return tl::unexpected(found.error());
-  if (!*found) {
-    find.Reset();
-    return records;
-  }
-  const std::int64_t path_id = find.ColumnInt(0);
-  find.Reset();
+  if (!*found) return records;
+  const std::int64_t path_id = **found;
 
   sqlite::Statement& query = statements_->minutes_of_path;
   query.Reset();
-  query.Bind(1, path_id).Bind(2, Nanos(from)).Bind(3, Nanos(to));
+  query.Bind(1, path_id).Bind(2, UnixNanos(from)).Bind(3, UnixNanos(to));
   while (true) {
     auto row = query.Step();
     if (!row) {
@@ -419,7 +309,7 @@ Result<std::vector<MinuteRecord>> SummaryStore::MinuteSummaries(const PathKey& p
       query.Reset();
       return tl::unexpected(record.error());
     }
-    record->minute = FromNanos(query.ColumnInt(0));
+    record->minute = FromUnixNanos(query.ColumnInt(0));
     records.push_back(std::move(*record));
   }
   query.Reset();
@@ -430,7 +320,7 @@ Status SummaryStore::ForEachMinuteSince(SystemTime since,
                                         const std::function<void(const MinuteRecord&)>& visit) {
   sqlite::Statement& query = statements_->minutes_since;
   query.Reset();
-  query.Bind(1, Nanos(since));
+  query.Bind(1, UnixNanos(since));
   Status status;
   while (true) {
     auto row = query.Step();
@@ -439,19 +329,17 @@ Status SummaryStore::ForEachMinuteSince(SystemTime since,
       break;
     }
     if (!*row) break;
-    auto source = SiteName::Make(query.ColumnText(0));
-    auto target = TargetName::Make(query.ColumnText(1));
-    auto method = ParseMethod(query.ColumnText(2));
-    if (!source || !target || !method) {
-      status = MakeError(ErrorCode::kCorrupt, "store: invalid path in paths table");
+    auto path = ReadPathKey(query, 0);
+    if (!path) {
+      status = tl::unexpected(path.error());
       break;
     }
-    auto record = ReadMinute(query, 4, PathKey{*source, *target, *method});
+    auto record = ReadMinute(query, 4, *path);
     if (!record) {
       status = tl::unexpected(record.error());
       break;
     }
-    record->minute = FromNanos(query.ColumnInt(3));
+    record->minute = FromUnixNanos(query.ColumnInt(3));
     visit(*record);
   }
   query.Reset();
@@ -477,14 +365,12 @@ Result<std::vector<PathKey>> SummaryStore::Paths() {
       return tl::unexpected(row.error());
     }
     if (!*row) break;
-    auto source = SiteName::Make(query.ColumnText(0));
-    auto target = TargetName::Make(query.ColumnText(1));
-    auto method = ParseMethod(query.ColumnText(2));
-    if (!source || !target || !method) {
+    auto path = ReadPathKey(query, 0);
+    if (!path) {
       query.Reset();
-      return MakeError(ErrorCode::kCorrupt, "store: invalid path in paths table");
+      return tl::unexpected(path.error());
     }
-    paths.push_back(PathKey{*source, *target, *method});
+    paths.push_back(std::move(*path));
   }
   query.Reset();
   return paths;
@@ -494,21 +380,11 @@ Result<bool> SummaryStore::HasBatch(const SiteName& probe, SystemTime probe_star
                                     std::uint64_t sequence) {
   sqlite::Statement& find = statements_->find_batch;
   find.Reset();
-  find.Bind(1, probe.str()).Bind(2, Nanos(probe_start)).Bind(3, SequenceKey(sequence));
+  find.Bind(1, probe.str()).Bind(2, UnixNanos(probe_start)).Bind(3, SequenceKey(sequence));
   auto found = find.Step();
   find.Reset();
   return found;
 }
-
-namespace {
-Result<std::uint64_t> CountRows(sqlite::Database& db, std::string_view sql) {
-  auto query = db.Prepare(sql);
-  if (!query) return tl::unexpected(query.error());
-  auto row = query->Step();
-  if (!row) return tl::unexpected(row.error());
-  return static_cast<std::uint64_t>(query->ColumnInt(0));
-}
-}  // namespace
 
 Result<std::uint64_t> SummaryStore::BatchCount() {
   return CountRows(db_, "SELECT COUNT(*) FROM batches");
@@ -521,16 +397,39 @@ Result<std::uint64_t> SummaryStore::MinuteCount() {
 Result<PruneResult> SummaryStore::Prune(SystemTime before) {
   if (auto begun = db_.Begin(); !begun) return tl::unexpected(begun.error());
   PruneResult result;
-  auto run = [&](std::string_view sql, std::uint64_t& deleted) -> Status {
+  auto run = [&](std::string_view sql, std::uint64_t& deleted,
+                 std::optional<SystemTime> cutoff = std::nullopt) -> Status {
     auto statement = db_.Prepare(sql);
     if (!statement) return tl::unexpected(statement.error());
-    statement->Bind(1, Nanos(before));
+    statement->Bind(1, UnixNanos(cutoff.value_or(before)));
     if (auto ran = statement->Run(); !ran) return ran;
     deleted = static_cast<std::uint64_t>(db_.Changes());
     return {};
   };
   Status status = run("DELETE FROM minutes WHERE minute_ns < ?1", result.minutes_deleted);
   if (status) status = run("DELETE FROM batches WHERE received_ns < ?1", result.batches_deleted);
+  // A verdict change holds until the path's next one, so the newest change before the cutoff
+  // still describes the first kept minutes: it moves up to the cutoff instead of going.
+  const SystemTime first_kept = std::chrono::ceil<std::chrono::minutes>(before);
+  if (status) {
+    status = run(
+        "DELETE FROM verdict_changes WHERE minute_ns < ?1 AND minute_ns < (SELECT MAX(v.minute_ns) "
+        "FROM verdict_changes v WHERE v.path_id = verdict_changes.path_id AND v.minute_ns <= ?1)",
+        result.verdict_changes_deleted, first_kept);
+  }
+  std::uint64_t moved = 0;
+  if (status) {
+    status =
+        run("UPDATE verdict_changes SET minute_ns = ?1 WHERE minute_ns < ?1", moved, first_kept);
+  }
+  // Closed breaches that ended before the cutoff; a pending or open one whose last bad minute is
+  // that old belongs to a path long silent or gone (its thresholds go with it: ON DELETE CASCADE).
+  if (status) {
+    status =
+        run("DELETE FROM breaches WHERE (state = 2 AND end_ns < ?1) OR (state <> 2 AND "
+            "last_bad_end_ns < ?1)",
+            result.breaches_deleted);
+  }
   if (status) status = db_.Commit();
   if (!status) {
     db_.Rollback();

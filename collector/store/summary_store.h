@@ -1,6 +1,9 @@
 #pragma once
 
-// SummaryStore: the collector's durable history, one SQLite database (common/sqlite, WAL).
+// SummaryStore: the collector's durable history, one SQLite database (common/sqlite, WAL) whose
+// schema store_schema.h owns (version 2; a version 1 file is migrated on open). This class keeps
+// the minutes and batch keys; the SLA history (minute verdicts, breach events) lives in the same
+// file beside them, written and read by history/history_store.h.
 //
 // Writes: ApplyBatch stores a probe's batch in ONE transaction: the batch key
 // (probe, probe start epoch, sequence) and the batch's summaries merged into per-path, per-minute
@@ -18,9 +21,13 @@
 //                                    paths in key order within a minute: rebuilds the sliding
 //                                    windows after a restart (ForEachMinuteSince streams them)
 //   Paths()                          every path that has a stored minute
-// Retention: Prune(before) deletes minutes and batch keys older than `before`; the daemon calls it
-// periodically with now - collector.retention (default 35 days). A batch replayed after its key
-// was pruned carries summaries older than the retention, which ingest refuses as too old.
+// Retention: Prune(before) deletes, in one transaction, minutes and batch keys older than
+// `before`, and the SLA history's verdict changes and closed breaches older than it (the verdict
+// change in force at `before` is moved up to the first kept minute, so that minute keeps its
+// verdict; a pending or open breach whose last bad minute is older goes too: its path has been
+// silent or unconfigured for the whole retention). The daemon calls it hourly with now -
+// collector.retention (default 35 days). A batch replayed after its key was pruned carries
+// summaries older than the retention, which ingest refuses as too old.
 //
 // Sequence replay: a batch whose sequence is more than `replay_window` below the highest stored
 // sequence of its (probe, epoch) and is not itself stored is refused as kStale. Probes send in
@@ -44,6 +51,7 @@
 #include <vector>
 
 #include "collector/store/minute_record.h"
+#include "collector/store/path_table.h"
 #include "common/batch/batch.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -73,6 +81,8 @@ struct ApplyResult {
 struct PruneResult {
   std::uint64_t minutes_deleted = 0;
   std::uint64_t batches_deleted = 0;
+  std::uint64_t verdict_changes_deleted = 0;
+  std::uint64_t breaches_deleted = 0;
 };
 
 class SummaryStore {
@@ -111,21 +121,18 @@ class SummaryStore {
 
  private:
   struct Statements;
-  SummaryStore(StoreOptions options, sqlite::Database db, std::unique_ptr<Statements> statements);
+  SummaryStore(StoreOptions options, sqlite::Database db, std::unique_ptr<Statements> statements,
+               PathTable path_table);
 
-  Result<std::int64_t> PathId(const PathKey& path,
-                              std::vector<std::pair<PathKey, std::int64_t>>& added);
   Status MergeSummary(std::int64_t path_id, const batch::PathSummary& entry);
-  Result<ApplyResult> ApplyInTransaction(const batch::Batch& batch, SystemTime received,
-                                         std::vector<std::pair<PathKey, std::int64_t>>& added);
+  Result<ApplyResult> ApplyInTransaction(const batch::Batch& batch, SystemTime received);
   Result<MinuteRecord> ReadMinute(sqlite::Statement& statement, int first_column,
                                   const PathKey& path);
 
   StoreOptions options_;
   sqlite::Database db_;
   std::unique_ptr<Statements> statements_;
-  // Path ids known to be committed; ids created in a transaction join after its commit.
-  std::map<PathKey, std::int64_t> path_ids_;
+  PathTable path_table_;
 };
 
 }  // namespace linkmon::store

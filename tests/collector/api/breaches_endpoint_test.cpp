@@ -88,6 +88,12 @@ TEST_F(BreachesEndpointTest, UnknownNamesAre404BadParameters400) {
             400u);
   EXPECT_EQ(Call(endpoint, "/api/v1/breaches?to=soon").status, 400u);
   EXPECT_EQ(Call(endpoint, "/api/v1/breaches?carrier=x").status, 400u);
+  EXPECT_EQ(Call(endpoint, "/api/v1/breaches?limit=0").Json()["error"],
+            "limit: expected 1 to 10000, got '0'");
+  EXPECT_EQ(Call(endpoint, "/api/v1/breaches?limit=10001").status, 400u);
+  EXPECT_EQ(Call(endpoint, "/api/v1/breaches?limit=5x").status, 400u);
+  EXPECT_EQ(Call(endpoint, "/api/v1/breaches?cursor=abc").Json()["error"],
+            "cursor: expected the next_cursor of an earlier answer, got 'abc'");
 }
 
 }  // namespace

@@ -116,5 +116,57 @@ TEST_F(BreachTrackerTest, ADeadPathKeepsNoWorstValueButCountsTheViolation) {
   EXPECT_EQ(tracker_.open()->crossed[0].violated_minutes, 3);
 }
 
+TEST_F(BreachTrackerTest, ItsStateRestoredIntoAnotherTrackerGoesOnAlike) {
+  // Good minutes of a quiet path change nothing to store.
+  Feed(Good());
+  Feed(Good());
+  EXPECT_FALSE(tracker_.TakeChanged());
+  Feed(Bad(0.030));
+  EXPECT_TRUE(tracker_.TakeChanged());
+  EXPECT_FALSE(tracker_.TakeChanged());  // once
+  Feed(Bad(0.040, 0.05));
+  Feed(Bad(0.035));  // opens
+  Feed(Good());
+  Feed(Good());
+  ASSERT_NE(tracker_.open(), nullptr);
+  const BreachTrackerState state = tracker_.State();
+  EXPECT_EQ(state.good_run, 2);
+  EXPECT_EQ(state.last_bad_end, t0_ + 5min);
+  EXPECT_FALSE(state.pending);
+
+  BreachTracker restored(testing::Path("xining", "shanghai"), testing::Class("nationwide"),
+                         config::BreachHysteresis{3, 5});
+  restored.Restore(state);
+  EXPECT_EQ(restored.State(), state);
+  EXPECT_FALSE(restored.TakeChanged());  // as stored
+  // Three more good minutes close both, with the same event.
+  std::optional<BreachEvent> closed_restored;
+  for (int i = 0; i < 3; ++i) {
+    const SystemTime at = minute_;
+    Feed(Good());
+    restored.OnMinute(at, Good(), &closed_restored);
+  }
+  ASSERT_TRUE(closed_);
+  ASSERT_TRUE(closed_restored);
+  EXPECT_EQ(*closed_restored, *closed_);
+  EXPECT_EQ(closed_->end, t0_ + 5min);
+  EXPECT_TRUE(restored.TakeChanged());
+}
+
+TEST_F(BreachTrackerTest, APendingRunRestoredKeepsCountingTowardsOpening) {
+  Feed(Bad(0.030));
+  Feed(Bad(0.031));
+  const BreachTrackerState state = tracker_.State();
+  ASSERT_TRUE(state.pending);
+  EXPECT_EQ(state.pending->bad_minutes, 2);
+  BreachTracker restored(testing::Path("xining", "shanghai"), testing::Class("nationwide"),
+                         config::BreachHysteresis{3, 5});
+  restored.Restore(state);
+  EXPECT_EQ(restored.OnMinute(minute_, Bad(0.032)), BreachTracker::Change::kOpened);
+  ASSERT_NE(restored.open(), nullptr);
+  EXPECT_EQ(restored.open()->start, t0_);
+  EXPECT_EQ(restored.open()->bad_minutes, 3);
+}
+
 }  // namespace
 }  // namespace linkmon::sla

@@ -287,5 +287,44 @@ TEST(PathStatesCreateTest, RefusesWindowsThatAreNotWholeMinutes) {
   EXPECT_EQ(states.error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST_F(PathStatesTest, HistoryHoldsOnlyVerdictChangesAndMovedTrackers) {
+  // Off by default: nothing collects.
+  FillMinute(metro_, t0_, 500us);
+  At(1min + 20s);
+  EXPECT_TRUE(states_->TakeHistory().empty());
+
+  PathStatesOptions options;
+  options.history = PathStatesOptions::History::kOn;
+  FakeClock clock;
+  auto recording = PathStates::Create(config_, clock, options);
+  ASSERT_TRUE(recording);
+  for (int m = 0; m < 6; ++m) {
+    const SystemTime minute = t0_ + m * 1min;
+    clock.Advance(minute + 1min - clock.SystemNow());
+    ASSERT_TRUE((*recording)->Apply(metro_, SummaryAt(minute, m == 3 ? 2ms : 500us, 60, 0, 1min)));
+    clock.Advance(20s);
+    (*recording)->Tick(clock.SystemNow());
+  }
+  const HistoryDelta delta = (*recording)->TakeHistory();
+  EXPECT_EQ(delta.judged_through, t0_ + 6min);
+  // metro: good, bad at 00:03, good at 00:04; the five silent paths: unknown once each.
+  std::vector<VerdictChange> metro_changes;
+  for (const auto& change : delta.verdict_changes) {
+    if (change.path == metro_) metro_changes.push_back(change);
+  }
+  const std::vector<VerdictChange> expected = {{metro_, t0_, Verdict::kGood},
+                                               {metro_, t0_ + 3min, Verdict::kBad},
+                                               {metro_, t0_ + 4min, Verdict::kGood}};
+  EXPECT_EQ(metro_changes, expected);
+  EXPECT_EQ(delta.verdict_changes.size(), 3u + 5u);
+  // The bad minute started a pending run, the good one ended it: two tracker updates.
+  ASSERT_EQ(delta.trackers.size(), 2u);
+  EXPECT_TRUE(delta.trackers[0].state.pending);
+  EXPECT_FALSE(delta.trackers[1].state.pending);
+  EXPECT_TRUE((*recording)->TakeHistory().empty());
+  // Restoring is for a fresh state only.
+  EXPECT_FALSE((*recording)->Restore(StoredHistory{}));
+}
+
 }  // namespace
 }  // namespace linkmon::sla

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "tests/common/batch/batch_examples.h"
+#include "tests/support/temp_dir.h"
 
 namespace linkmon::store {
 namespace {
@@ -16,20 +17,9 @@ using batch::testing::ExampleTime;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-class TempDir {
+class TempDir : public linkmon::testing::TempDir {
  public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("linkmon-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path path_;
+  TempDir() : linkmon::testing::TempDir("linkmon-store-test") {}
 };
 
 std::unique_ptr<SummaryStore> OpenStore(const std::filesystem::path& path,

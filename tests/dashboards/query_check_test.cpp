@@ -13,8 +13,9 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/dashboards/child_process.h"
 #include "tests/dashboards/prometheus_query.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/free_port.h"
 #include "tests/support/http_client.h"
 #include "tests/support/subprocess.h"
 
@@ -133,24 +134,21 @@ TEST(QueryCheckTest, CountsSeriesFromARealPrometheus) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "prometheus.yml") << "global: {scrape_interval: 15s}\n";
-  const int port = testing::FreeLoopbackPort();
-  ASSERT_GT(port, 0);
+  const std::uint16_t port = testing::FreePort();
   const std::string log = (dir / "prometheus.log").string();
-  testing::ChildProcess prometheus(
+  testing::DaemonProcess prometheus(
       {.argv = {"prometheus", "--config.file=" + (dir / "prometheus.yml").string(),
                 "--storage.tsdb.path=" + (dir / "data").string(),
                 "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-       .log_path = log,
-       .inherit_fds = {}});
+       .log_path = log});
   ASSERT_TRUE(prometheus.started());
-  const PrometheusQueryOptions options{
-      .endpoint = {boost::asio::ip::address_v4::loopback(), static_cast<unsigned short>(port)}};
+  const PrometheusQueryOptions options{.endpoint = {boost::asio::ip::address_v4::loopback(), port}};
   bool ready = false;
   for (int i = 0; i < 600 && !ready && prometheus.Running(); ++i) {
     ready = testing::HttpGet(options.endpoint, "/-/ready").status == 200;
     if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ASSERT_TRUE(ready) << testing::ReadFileText(log);
+  ASSERT_TRUE(ready) << prometheus.Log();
 
   EXPECT_EQ(CountSeries(options, "vector(1)", /*instant=*/true).value_or(99), 1u);
   EXPECT_EQ(CountSeries(options, "vector(1)", /*instant=*/false).value_or(99), 1u);

@@ -347,7 +347,8 @@ TEST_F(CollectorDaemonTest, ServesHttpsAndRotatesItsCertificateOnSighup) {
   auto endpoint = process_->WaitListening();
   ASSERT_TRUE(endpoint) << process_->Log();
   auto https_get = [&](const std::string& ca_file) {
-    return linkmon::testing::HttpsExchange(*endpoint, {.ca_file = ca_file}, {.target = "/-/healthy"});
+    return linkmon::testing::HttpsExchange(*endpoint, {.ca_file = ca_file},
+                                           {.target = "/-/healthy"});
   };
   EXPECT_EQ(https_get(first_ca.certificate_file()).status, 200u) << process_->Log();
   EXPECT_EQ(Get(*endpoint, "/-/healthy").status, 0u);  // no plain HTTP on a TLS port

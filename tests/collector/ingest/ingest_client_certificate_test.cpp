@@ -9,12 +9,10 @@
 #include <filesystem>
 #include <future>
 #include <nlohmann/json.hpp>
-#include <thread>
 
-#include "collector/ingest/ingest_route.h"
-#include "collector/ingest/ingest_service.h"
 #include "common/batch/batch_codec.h"
-#include "exporters/http/http_server.h"
+#include "exporters/http/tls_context.h"
+#include "tests/collector/ingest/ingest_server.h"
 #include "tests/collector/ingest/ingest_test_config.h"
 #include "tests/common/batch/batch_examples.h"
 #include "tests/support/http_client.h"
@@ -47,35 +45,18 @@ class IngestClientCertificateTest : public ::testing::Test {
                                                  .private_key_file = server.key_file,
                                                  .client_ca_file = ca_->certificate_file()};
     clock_.SetSystemTime(ExampleTime() + std::chrono::minutes(1));
-    auto store = store::SummaryStore::Open({.path = dir_ / "collector.db"});
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
-    auto service = IngestService::Create(config_, *store_, clock_, registry_,
-                                         IngestOptionsFromConfig(config_));
-    ASSERT_TRUE(service) << service.error().message;
-    service_ = std::move(*service);
-
     auto tls = exporters::MakeTlsServerContext({.certificate_chain_file = server.certificate_file,
                                                 .private_key_file = server.key_file,
                                                 .client_ca_file = ca_->certificate_file()});
     ASSERT_TRUE(tls) << tls.error().message;
-    exporters::HttpRouter router;
-    AddIngestRoute(router, *service_);
-    auto http = exporters::HttpServer::Start(io_, {.tls = *tls}, std::move(router), registry_);
-    ASSERT_TRUE(http) << http.error().message;
-    server_ = std::move(*http);
-    endpoint_ = server_->local_endpoint();
-    thread_ = std::thread([this] { io_.run(); });
+    ASSERT_NO_FATAL_FAILURE(server_.Start(config_, clock_, registry_,
+                                          {.store = {.path = dir_ / "collector.db"},
+                                           .ingest = IngestOptionsFromConfig(config_),
+                                           .http = {.tls = *tls}}));
   }
 
   void TearDown() override {
-    if (thread_.joinable()) {
-      boost::asio::post(io_, [this] { server_->Stop(); });
-      thread_.join();
-    }
-    server_.reset();
-    service_.reset();
-    store_.reset();
+    server_.Stop();
     std::filesystem::remove_all(dir_);
   }
 
@@ -83,7 +64,7 @@ class IngestClientCertificateTest : public ::testing::Test {
   HttpAnswer Post(const CertificateFiles& cert, const std::string& token,
                   const std::string& probe) {
     return linkmon::testing::HttpsExchange(
-        endpoint_,
+        server_.endpoint(),
         {.ca_file = ca_->certificate_file(),
          .certificate_file = cert.certificate_file,
          .key_file = cert.key_file},
@@ -98,13 +79,8 @@ class IngestClientCertificateTest : public ::testing::Test {
   CertificateFiles xining_, haidong_;
   config::Config config_;
   FakeClock clock_;
-  prometheus::Registry registry_;
-  std::unique_ptr<store::SummaryStore> store_;
-  std::unique_ptr<IngestService> service_;
-  boost::asio::io_context io_;
-  std::unique_ptr<exporters::HttpServer> server_;
-  boost::asio::ip::tcp::endpoint endpoint_;
-  std::thread thread_;
+  std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
+  testing::IngestServer server_;
   std::uint64_t next_sequence_ = 1;
 };
 
@@ -136,8 +112,9 @@ TEST_F(IngestClientCertificateTest, TheBindingFollowsTheReloadedConfig) {
   config::Config without_mutual_tls = config_;
   without_mutual_tls.collector.tls->client_ca_file.clear();
   std::promise<Status> reconfigured;
-  boost::asio::post(io_,
-                    [&] { reconfigured.set_value(service_->Reconfigure(without_mutual_tls)); });
+  boost::asio::post(server_.io(), [&] {
+    reconfigured.set_value(server_.service().Reconfigure(without_mutual_tls));
+  });
   ASSERT_TRUE(reconfigured.get_future().get());
   // The server's context (still asking for certificates here) is not ingest's business: without
   // client_ca_file ingest no longer binds them.

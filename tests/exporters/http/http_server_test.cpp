@@ -1,4 +1,5 @@
 #include "exporters/http/http_server.h"
+#include "tests/exporters/http/server_counters.h"
 
 #include <thread>
 
@@ -76,28 +77,10 @@ class HttpServerTest : public ::testing::Test {
   }
 
   double Metric(const std::string& name, const std::string& label_value) {
-    for (const auto& family : registry_.Collect()) {
-      if (family.name != name) continue;
-      for (const auto& metric : family.metric) {
-        for (const auto& label : metric.label) {
-          if (label.value == label_value) return metric.counter.value;
-        }
-      }
-    }
-    return -1;
+    return testing::CounterValue(registry_, name, label_value);
   }
-
-  // The server counts some refusals after the client already sees the connection end (Beast's
-  // stream closes the socket on a timeout and runs the read handler afterwards), so a test waits
-  // for the count instead of reading it once; bounded at five seconds.
   double AwaitMetric(const std::string& name, const std::string& label_value, double expected) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    double value = Metric(name, label_value);
-    while (value != expected && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(5ms);
-      value = Metric(name, label_value);
-    }
-    return value;
+    return testing::AwaitCounter(registry_, name, label_value, expected);
   }
 
   asio::io_context io_;

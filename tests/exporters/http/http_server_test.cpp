@@ -1,5 +1,5 @@
 #include "exporters/http/http_server.h"
-#include "tests/exporters/http/server_counters.h"
+#include "tests/exporters/http/server_fixture.h"
 
 #include <thread>
 
@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 // A server on a real socket (port 0) with its io_context on a background thread; the test talks
 // to it over plain blocking sockets, as any client would.
-class HttpServerTest : public ::testing::Test {
+class HttpServerTest : public testing::HttpServerFixture {
  protected:
   void StartServer(HttpServerOptions options) {
     HttpRouter router;
@@ -33,18 +33,7 @@ class HttpServerTest : public ::testing::Test {
     router.AddPrefix(http::verb::get, "/api/v1/paths/", "paths", [](const HttpRequest& request) {
       return MakeResponse(http::status::ok, "text/plain", std::string(request.path));
     });
-    auto server = HttpServer::Start(io_, std::move(options), std::move(router), registry_);
-    ASSERT_TRUE(server) << server.error().message;
-    server_ = std::move(*server);
-    endpoint_ = server_->local_endpoint();
-    work_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
-  }
-
-  void TearDown() override {
-    if (server_) asio::post(io_, [this] { server_->Stop(); });
-    work_.reset();
-    if (thread_.joinable()) thread_.join();
+    StartWith(std::move(options), std::move(router));
   }
 
   tcp::socket Connect() {
@@ -82,14 +71,6 @@ class HttpServerTest : public ::testing::Test {
   double AwaitMetric(const std::string& name, const std::string& label_value, double expected) {
     return testing::AwaitCounter(registry_, name, label_value, expected);
   }
-
-  asio::io_context io_;
-  asio::io_context client_io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::thread thread_;
-  prometheus::Registry registry_;
-  std::unique_ptr<HttpServer> server_;
-  tcp::endpoint endpoint_;
 };
 
 TEST_F(HttpServerTest, AnswersSeveralRequestsOnOneKeptAliveConnection) {

@@ -17,7 +17,7 @@
 
 #include "exporters/http/http_server.h"
 #include "exporters/http/tls_context.h"
-#include "tests/exporters/http/server_counters.h"
+#include "tests/exporters/http/server_fixture.h"
 #include "tests/support/http_client.h"
 #include "tests/support/test_pki.h"
 
@@ -34,7 +34,7 @@ using linkmon::testing::TestCertificateAuthority;
 using linkmon::testing::TlsClientSettings;
 using namespace std::chrono_literals;
 
-class HttpServerTlsTest : public ::testing::Test {
+class HttpServerTlsTest : public testing::HttpServerFixture {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
@@ -54,9 +54,7 @@ class HttpServerTlsTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (server_) asio::post(io_, [this] { server_->Stop(); });
-    work_.reset();
-    if (thread_.joinable()) thread_.join();
+    HttpServerFixture::TearDown();
     std::filesystem::remove_all(dir_);
   }
 
@@ -78,12 +76,7 @@ class HttpServerTlsTest : public ::testing::Test {
       }
       return MakeResponse(http::status::ok, "text/plain", names);
     });
-    auto server = HttpServer::Start(io_, std::move(options), std::move(router), registry_);
-    ASSERT_TRUE(server) << server.error().message;
-    server_ = std::move(*server);
-    endpoint_ = server_->local_endpoint();
-    work_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
+    StartWith(std::move(options), std::move(router));
   }
 
   HttpAnswer Get(TlsClientSettings settings) {
@@ -108,13 +101,6 @@ class HttpServerTlsTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::optional<TestCertificateAuthority> ca_, other_ca_;
   CertificateFiles server_cert_, xining_, foreign_, expired_;
-  asio::io_context io_;
-  asio::io_context client_io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::thread thread_;
-  prometheus::Registry registry_;
-  std::unique_ptr<HttpServer> server_;
-  tcp::endpoint endpoint_;
 };
 
 TEST_F(HttpServerTlsTest, ServesHttpsVerifiedByItsCaForTheAddressAndTheName) {

@@ -159,6 +159,16 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
       boost::asio::ip::tcp::endpoint(settings.listen.address, settings.listen.port);
   server_options.max_body_bytes = settings.limits.max_body_bytes;
   server_options.max_connections = settings.limits.max_connections;
+  if (settings.tls) {
+    auto tls = exporters::MakeTlsServerContext(TlsServerFilesFrom(*settings.tls));
+    if (!tls) {
+      spdlog::critical("event=tls_setup_failed detail={}", KvQuote(tls.error().message));
+      return config::kExitRuntimeFailure;
+    }
+    server_options.tls = std::move(*tls);
+    server_options.handshake_timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(settings.tls->handshake_timeout);
+  }
   auto server = exporters::HttpServer::Start(io, server_options, std::move(router), *registry);
   if (!server) {
     spdlog::critical("event=listen_failed address={} detail={}", settings.listen.ToString(),
@@ -169,7 +179,7 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
   RetentionPruner pruner(io, **store, clock, settings.retention);
   pruner.Start();
   MinuteTicker ticker(io, **states, **history, clock);
-  ConfigReload reload(options.config_path, config, **ingest, **states);
+  ConfigReload reload(options.config_path, config, **ingest, **states, **server);
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   boost::asio::signal_set hangup(io, SIGHUP);
   int exit_code = config::kExitOk;
@@ -231,9 +241,12 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
   });
 
   const auto endpoint = (*server)->local_endpoint();
-  spdlog::info("event=collector_listening address={} port={} store={} paths={}",
-               endpoint.address().to_string(), endpoint.port(), KvQuote(settings.store_path),
-               (*states)->paths().size());
+  spdlog::info("event=collector_listening address={} port={} tls={} store={} paths={}",
+               endpoint.address().to_string(), endpoint.port(),
+               !settings.tls                          ? "off"
+               : settings.tls->client_ca_file.empty() ? "on"
+                                                      : "mutual",
+               KvQuote(settings.store_path), (*states)->paths().size());
   rebuild.Start();
   io.run();
   spdlog::info("event=collector_stopped exit_code={}", exit_code);

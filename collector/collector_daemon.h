@@ -3,7 +3,8 @@
 // The running collector: everything main() wires after the config is checked, kept out of main so
 // that main stays a few lines (STYLE.md).
 //
-// One io_context on the calling thread carries one HTTP server at collector.listen with
+// One io_context on the calling thread carries one HTTP server at collector.listen (HTTPS only
+// when collector.tls is set) with
 //   POST /api/v1/ingest            batches into the store (SQLite, synchronous=FULL), then into
 //                                  PathStates (windows, SLA judgement, breaches)
 //   GET  /api/v1/matrix, /api/v1/rank, /api/v1/paths/{src}/{dst}, /api/v1/breaches (docs/api.md)
@@ -29,7 +30,8 @@ namespace linkmon::collector {
 
 // Runs until SIGINT or SIGTERM. `options.config_path` is the file SIGHUP reloads. Returns a
 // process exit code (config/daemon_cli.h): kExitOk after a signal, kExitRuntimeFailure when the
-// store, the token files, the listen address or the rebuild fail.
+// store, the token files, the TLS files (event=tls_setup_failed), the listen address or the
+// rebuild fail.
 int RunCollectorDaemon(const config::DaemonOptions& options, const config::Config& config);
 
 }  // namespace linkmon::collector

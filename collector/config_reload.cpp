@@ -21,15 +21,28 @@ std::vector<std::string> SettingsNeedingRestart(const config::CollectorSettings&
       a.max_connections != b.max_connections) {
     keys.emplace_back("limits");
   }
+  if (running.tls.has_value() != loaded.tls.has_value()) {
+    keys.emplace_back("tls");
+  } else if (running.tls && running.tls->handshake_timeout != loaded.tls->handshake_timeout) {
+    keys.emplace_back("tls.handshake_timeout");
+  }
   return keys;
 }
 
+exporters::TlsServerFiles TlsServerFilesFrom(const config::CollectorTls& tls) {
+  return {.certificate_chain_file = tls.certificate_file,
+          .private_key_file = tls.private_key_file,
+          .client_ca_file = tls.client_ca_file};
+}
+
 ConfigReload::ConfigReload(std::string config_path, config::Config running,
-                           ingest::IngestService& ingest, sla::PathStates& states)
+                           ingest::IngestService& ingest, sla::PathStates& states,
+                           exporters::HttpServer& server)
     : config_path_(std::move(config_path)),
       running_(std::move(running)),
       ingest_(ingest),
-      states_(states) {}
+      states_(states),
+      server_(server) {}
 
 bool ConfigReload::Reload() {
   spdlog::info("event=config_reload_started file={}", KvQuote(config_path_));
@@ -52,6 +65,25 @@ bool ConfigReload::Reload() {
                   KvQuote("collector.windows changed: restart the collector to change them"));
     return false;
   }
+  // HTTP stays HTTP and HTTPS stays HTTPS until a restart (so does the handshake timeout): from
+  // here on the file is read as if it kept them.
+  if (running_.collector.tls.has_value() != loaded->collector.tls.has_value()) {
+    loaded->collector.tls = running_.collector.tls;
+  } else if (loaded->collector.tls) {
+    loaded->collector.tls->handshake_timeout = running_.collector.tls->handshake_timeout;
+  }
+  // The TLS files first: reading them changes nothing, and a bad one must refuse the reload
+  // before ingest or the states have changed.
+  exporters::TlsContext tls;
+  if (loaded->collector.tls) {
+    auto context = exporters::MakeTlsServerContext(TlsServerFilesFrom(*loaded->collector.tls));
+    if (!context) {
+      spdlog::error("event=config_reload_refused file={} detail={}", KvQuote(config_path_),
+                    KvQuote(context.error().message + "; the running certificate stays"));
+      return false;
+    }
+    tls = std::move(*context);
+  }
   if (auto tokens = ingest_.Reconfigure(*loaded); !tokens) {
     spdlog::error("event=config_reload_refused file={} detail={}", KvQuote(config_path_),
                   KvQuote(tokens.error().message));
@@ -65,6 +97,7 @@ bool ConfigReload::Reload() {
                   KvQuote(report.error().message));
     return false;
   }
+  if (tls) (void)server_.ReplaceTlsContext(std::move(tls));  // HTTPS on both sides: cannot fail
   if (!restart.empty()) {
     std::string keys;
     for (const std::string& key : restart) keys += (keys.empty() ? "" : ",") + key;
@@ -73,14 +106,18 @@ bool ConfigReload::Reload() {
     // Keep describing what runs: the daemon still uses the settings it started with.
     config::CollectorSettings started = running_.collector;
     started.token_files = loaded->collector.token_files;
+    started.tls = loaded->collector.tls;  // the files as reloaded, the mode as started
     loaded->collector = std::move(started);
   }
   running_ = std::move(*loaded);
   spdlog::info(
       "event=config_reloaded file={} paths={} kept={} added={} removed={} reclassified={} "
-      "open_breaches_dropped={}",
+      "open_breaches_dropped={} tls={}",
       KvQuote(config_path_), states_.paths().size(), report->kept, report->added, report->removed,
-      report->reclassified, report->open_breaches_dropped);
+      report->reclassified, report->open_breaches_dropped,
+      !running_.collector.tls                          ? "off"
+      : running_.collector.tls->client_ca_file.empty() ? "reloaded"
+                                                       : "reloaded_mutual");
   return true;
 }
 

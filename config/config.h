@@ -147,9 +147,20 @@ struct ReflectorSettings {
   Bandwidth max_throughput{100'000'000};  // cap on throughput tests served; 100Mbps
 };
 
+// How a probe verifies the collector, and proves itself, over https (collector_url https://).
+struct ProbeTls {
+  std::string ca_file = {};  // PEM CAs the collector's chain must reach; empty: the system store
+  // Mutual TLS: this probe's certificate (chain) and key, both or neither; may contain "{site}".
+  std::string certificate_file = {};
+  std::string private_key_file = {};
+  bool operator==(const ProbeTls&) const = default;
+};
+
 // Settings shared by every probe process.
 struct ProbeSettings {
   std::optional<HttpUrl> collector_url;  // required when any probe is configured
+  // Only with an https:// collector_url; absent there: the system store, no client certificate.
+  std::optional<ProbeTls> tls;
   std::string token_file = "/etc/linkmon/probe.token";
   std::string spool_path = "/var/lib/linkmon/probe-spool.db";
   std::uint64_t spool_max_bytes = 256ull * 1024 * 1024;
@@ -166,9 +177,22 @@ struct CollectorLimits {
   std::uint32_t max_connections = 1024;
 };
 
+// The collector's HTTPS: when set, `listen` speaks TLS only.
+struct CollectorTls {
+  std::string certificate_file = {};  // PEM: the server certificate first, then intermediates
+  std::string private_key_file = {};  // PEM, unencrypted
+  // Set: mutual TLS. Every client must present a certificate chaining to these CAs, and an
+  // upload's certificate must name the batch's probe (403 otherwise). Empty: no client
+  // certificates.
+  std::string client_ca_file = {};
+  std::chrono::nanoseconds handshake_timeout = std::chrono::seconds(10);
+  bool operator==(const CollectorTls&) const = default;
+};
+
 struct CollectorSettings {
   // HTTP on one port: ingest, API, web page, /metrics.
   SocketAddress listen{boost::asio::ip::address_v4::any(), 9100};
+  std::optional<CollectorTls> tls;  // absent: plain HTTP
   std::string store_path = "/var/lib/linkmon/collector.db";
   std::chrono::nanoseconds retention = std::chrono::hours(24 * 35);
   std::vector<std::chrono::nanoseconds> windows = {std::chrono::minutes(1), std::chrono::minutes(5),

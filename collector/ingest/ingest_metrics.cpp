@@ -38,6 +38,8 @@ std::string_view RejectReasonName(RejectReason reason) {
       return "stale_sequence";
     case RejectReason::kStoreFailed:
       return "store_failed";
+    case RejectReason::kCertificateMismatch:
+      return "certificate_mismatch";
   }
   return "unknown";
 }

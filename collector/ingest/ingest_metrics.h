@@ -43,9 +43,10 @@ enum class RejectReason {
   kTooOld,                // 422: older than the retention
   kStaleSequence,         // 409: sequence far below the highest of its epoch
   kStoreFailed,           // 503 (kIo) or 422 (a merge would overflow): nothing stored
+  kCertificateMismatch,   // 403: mutual TLS, and the client certificate does not name the probe
 };
 
-inline constexpr std::size_t kRejectReasonCount = 17;
+inline constexpr std::size_t kRejectReasonCount = 18;
 
 std::string_view RejectReasonName(RejectReason reason);  // "unauthenticated", ...
 

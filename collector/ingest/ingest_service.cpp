@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/beast/core/string.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -55,6 +57,7 @@ http::status StatusOf(RejectReason reason) {
     case RejectReason::kUnauthenticated:
       return http::status::unauthorized;
     case RejectReason::kTokenMismatch:
+    case RejectReason::kCertificateMismatch:
       return http::status::forbidden;
     case RejectReason::kUnsupportedMedia:
       return http::status::unsupported_media_type;
@@ -78,6 +81,22 @@ http::status StatusOf(RejectReason reason) {
 
 }  // namespace
 
+namespace {
+
+// "'a', 'b'", or "nothing" for a certificate without names (or no certificate).
+std::string NamesForLog(std::span<const std::string> names) {
+  if (names.empty()) return "nothing";
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "'" : ", '") + name + "'";
+  return out;
+}
+
+}  // namespace
+
+bool BindsClientCertificates(const config::Config& config) {
+  return config.collector.tls && !config.collector.tls->client_ca_file.empty();
+}
+
 struct IngestService::Refusal {
   RejectReason reason;
   std::string message;
@@ -88,6 +107,7 @@ IngestOptions IngestOptionsFromConfig(const config::Config& config) {
   options.max_body_bytes = config.collector.limits.max_body_bytes;
   options.max_decompressed_bytes = config.collector.limits.max_decompressed_bytes;
   options.retention = config.collector.retention;
+  options.bind_client_certificate = BindsClientCertificates(config);
   return options;
 }
 
@@ -132,6 +152,7 @@ Status IngestService::Reconfigure(const config::Config& config) {
   if (!tokens) return tl::unexpected(tokens.error());
   tokens_ = std::move(*tokens);
   SetPaths(config);
+  options_.bind_client_certificate = BindsClientCertificates(config);
   return {};
 }
 
@@ -211,6 +232,16 @@ exporters::HttpResponse IngestService::Handle(const exporters::HttpRequest& requ
     return response;
   }
   const std::string& site = token_site->str();
+  // Two credentials, one identity: with mutual TLS the certificate must name the token's site
+  // (the batch must then be that site's, step 7), so a stolen token is worthless without the
+  // probe's key, and one probe's certificate cannot carry another probe's token.
+  if (options_.bind_client_certificate &&
+      std::find(request.client_certificate_names.begin(), request.client_certificate_names.end(),
+                site) == request.client_certificate_names.end()) {
+    return Refuse(request, RejectReason::kCertificateMismatch, site,
+                  "the client certificate does not name probe '" + site + "' (it names " +
+                      NamesForLog(request.client_certificate_names) + ")");
+  }
 
   const std::string_view content_type = HeaderValue(message, http::field::content_type);
   const std::string_view media_type = content_type.substr(0, content_type.find(';'));

@@ -6,6 +6,8 @@
 // JSON body {"error": "<what is wrong>", "reason": "<metric label>"}; every refusal is counted in
 // linkmon_ingest_rejected_total{reason} and logged at warn (event=batch_rejected):
 //   1. Authorization: Bearer <token> of a configured probe site           401 unauthenticated
+//      with mutual TLS (collector.tls.client_ca_file), the verified client
+//      certificate names that site (certificate_names.h)                 403 certificate_mismatch
 //   2. Content-Type application/json; Content-Encoding gzip or identity   415 unsupported_media
 //   3. body size on the wire (also bounded earlier by the HTTP server)    413 body_too_large
 //   4. gzip inflated in bounded chunks up to max_decompressed_bytes       413
@@ -61,10 +63,14 @@ struct IngestOptions {
   std::chrono::nanoseconds max_clock_skew = std::chrono::minutes(5);
   // Summaries older than this are refused: the store would prune them anyway.
   std::chrono::nanoseconds retention = std::chrono::hours(24 * 35);  // collector.retention
+  // Mutual TLS: an upload's client certificate must name its token's probe site.
+  bool bind_client_certificate = false;
 };
 
-// The options a config implies (limits and retention).
+// The options a config implies (limits, retention, mutual TLS).
 IngestOptions IngestOptionsFromConfig(const config::Config& config);
+// True when the config turns on mutual TLS (collector.tls.client_ca_file set).
+bool BindsClientCertificates(const config::Config& config);
 
 class IngestService {
  public:
@@ -87,7 +93,8 @@ class IngestService {
 
   // A reloaded config (SIGHUP): re-reads the token files and takes the new probes and paths. On
   // an error (a token file unreadable or invalid, as Create reports it) nothing changes. Limits
-  // and retention stay as created (they need a restart).
+  // and retention stay as created (they need a restart); whether client certificates are bound
+  // follows the new config, as the server's TLS context does.
   Status Reconfigure(const config::Config& config);
 
   // Called with every batch after it was applied (not for duplicates).

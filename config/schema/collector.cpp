@@ -63,6 +63,18 @@ void ReadLimits(const Node& node, Diagnostics& diagnostics, CollectorLimits& lim
   }
 }
 
+CollectorTls ReadTls(const Node& node, LoadContext& context) {
+  CollectorTls tls;
+  MappingReader map(node, context.diagnostics, "tls");
+  map.ReadRequired("certificate_file", tls.certificate_file, PathValue{&context.base_dir});
+  map.ReadRequired("private_key_file", tls.private_key_file, PathValue{&context.base_dir});
+  map.Read("client_ca_file", tls.client_ca_file, PathValue{&context.base_dir});
+  map.Read("handshake_timeout", tls.handshake_timeout,
+           yaml::DurationValue{.min = 100ms, .max = 5min});
+  map.RejectUnknownKeys();
+  return tls;
+}
+
 }  // namespace
 
 void ReadCollector(const Node& node, LoadContext& context, Config& config) {
@@ -71,6 +83,7 @@ void ReadCollector(const Node& node, LoadContext& context, Config& config) {
   auto map = MappingReader::AllowingEmpty(node, diagnostics, "collector");
   map.Read("listen", collector.listen, yaml::SocketAddressValue{});
   map.Read("store", collector.store_path, PathValue{&context.base_dir});
+  if (const Node* tls = map.Find("tls")) collector.tls = ReadTls(*tls, context);
   const bool retention_ok =
       map.Read("retention", collector.retention, yaml::DurationValue{.min = 1h, .max = 3650 * 24h});
   if (const Node* windows = map.Find("windows")) ReadWindows(*windows, diagnostics, collector);

@@ -35,6 +35,30 @@ void ReadSpool(const Node& node, LoadContext& context, ProbeSettings& probe) {
   map.RejectUnknownKeys();
 }
 
+void ReadTls(const Node& node, LoadContext& context, ProbeSettings& probe) {
+  Diagnostics& diagnostics = context.diagnostics;
+  ProbeTls tls;
+  MappingReader map(node, diagnostics, "tls");
+  map.Read("ca_file", tls.ca_file, PathValue{&context.base_dir});
+  const bool has_certificate =
+      map.Read("certificate_file", tls.certificate_file, PathValue{&context.base_dir});
+  const bool has_key =
+      map.Read("private_key_file", tls.private_key_file, PathValue{&context.base_dir});
+  map.RejectUnknownKeys();
+  if (has_certificate != has_key && map.is_mapping()) {
+    diagnostics.Error(*map.Find(has_certificate ? "certificate_file" : "private_key_file"),
+                      "tls: a client certificate needs both certificate_file and "
+                      "private_key_file");
+  }
+  // Settings that would be ignored are refused: a probe must not upload in the clear while its
+  // operator believes it verifies the collector.
+  if (probe.collector_url && !probe.collector_url->tls) {
+    diagnostics.Error(node,
+                      "tls: collector_url is not https://; use an https:// URL or remove tls");
+  }
+  probe.tls = std::move(tls);
+}
+
 ReflectorSettings ReadReflector(const Node& node, LoadContext& context) {
   Diagnostics& diagnostics = context.diagnostics;
   ReflectorSettings reflector;
@@ -72,6 +96,7 @@ void ReadProbeSettings(const Node& node, LoadContext& context, Config& config,
   ProbeSettings& probe = config.probe;
   auto map = MappingReader::AllowingEmpty(node, diagnostics, "probe");
   map.Read("collector_url", probe.collector_url, HttpUrlValue{});
+  if (const Node* tls = map.Find("tls")) ReadTls(*tls, context, probe);
   map.Read("token_file", probe.token_file, PathValue{&context.base_dir});
   if (const Node* spool = map.Find("spool")) ReadSpool(*spool, context, probe);
   // Summaries are merged into the collector's minute windows: a summary may not straddle two.

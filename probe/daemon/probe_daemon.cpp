@@ -175,7 +175,7 @@ class ProbeDaemon {
         .port = settings.collector_url->port,
         .target = IngestTarget(settings.collector_url->path),
         .bearer_token = token,
-        .tls = settings.collector_url->tls,
+        .tls = UploadTls(settings),
     };
     client_ = Require(upload::HttpUploadClient::Create(io_, std::move(client_options)),
                       "uploader_setup_failed");
@@ -267,6 +267,19 @@ class ProbeDaemon {
             "prober_setup_failed");
     prober_metrics_->Add(target.name.str(), method, target.dscp,
                          scheduler_->prober(scheduler_->path_count() - 1));
+  }
+
+  // The files to verify the collector with (and prove this probe with, under mutual TLS), read
+  // now, before privileges are dropped. A probe takes new certificates on restart (it does not
+  // reload on SIGHUP).
+  std::optional<exporters::TlsClientFiles> UploadTls(const config::ProbeSettings& settings) const {
+    if (!settings.collector_url->tls) return std::nullopt;
+    const config::ProbeTls tls = settings.tls.value_or(config::ProbeTls{});
+    return exporters::TlsClientFiles{
+        .ca_file = ExpandSitePath(tls.ca_file, site_),
+        .certificate_chain_file = ExpandSitePath(tls.certificate_file, site_),
+        .private_key_file = ExpandSitePath(tls.private_key_file, site_),
+    };
   }
 
   void StartHttp() {

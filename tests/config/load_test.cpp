@@ -229,6 +229,43 @@ probes:
   EXPECT_EQ(config.probes[1].targets.at(0).dscp, 8);
 }
 
+TEST(LoadConfigTest, TlsSectionsReadTheirFilesRelativeToTheConfig) {
+  Config config = LoadOrFail(std::string(kMinimal) + R"(
+probe:
+  collector_url: https://collector.example:9443
+  tls: {ca_file: ca.pem, certificate_file: "{site}.pem", private_key_file: "{site}-key.pem"}
+collector:
+  tls:
+    certificate_file: collector.pem
+    private_key_file: /secret/collector-key.pem
+    client_ca_file: probes-ca.pem
+    handshake_timeout: 3s
+)");
+  ASSERT_TRUE(config.probe.tls);
+  EXPECT_EQ(config.probe.tls->ca_file, "/etc/linkmon/ca.pem");
+  EXPECT_EQ(config.probe.tls->certificate_file, "/etc/linkmon/{site}.pem");
+  EXPECT_EQ(config.probe.tls->private_key_file, "/etc/linkmon/{site}-key.pem");
+  ASSERT_TRUE(config.collector.tls);
+  EXPECT_EQ(config.collector.tls->certificate_file, "/etc/linkmon/collector.pem");
+  EXPECT_EQ(config.collector.tls->private_key_file, "/secret/collector-key.pem");
+  EXPECT_EQ(config.collector.tls->client_ca_file, "/etc/linkmon/probes-ca.pem");
+  EXPECT_EQ(config.collector.tls->handshake_timeout, 3s);
+}
+
+TEST(LoadConfigTest, TlsDefaults) {
+  Config config = LoadOrFail(std::string(kMinimal) + R"(
+probe: {collector_url: "https://192.0.2.5"}
+collector:
+  tls: {certificate_file: c.pem, private_key_file: k.pem}
+)");
+  EXPECT_FALSE(config.probe.tls);  // the system store, no client certificate
+  EXPECT_EQ(config.probe.collector_url->port, 443);
+  ASSERT_TRUE(config.collector.tls);
+  EXPECT_EQ(config.collector.tls->client_ca_file, "");  // no mutual TLS
+  EXPECT_EQ(config.collector.tls->handshake_timeout, 10s);
+  EXPECT_FALSE(LoadOrFail(kMinimal).collector.tls);
+}
+
 TEST(LoadConfigFileTest, MissingFileIsOneDiagnostic) {
   ConfigResult result = LoadConfigFile("/nonexistent/linkmon.yaml");
   ASSERT_FALSE(result);

@@ -28,7 +28,9 @@
 #include "tests/collector/daemon/api_schema_check.h"
 #include "tests/collector/daemon/collector_process.h"
 #include "tests/common/batch/batch_examples.h"
+#include "tests/support/http_client.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/test_pki.h"
 
 namespace linkmon::collector {
 namespace {
@@ -396,6 +398,53 @@ TEST_F(CollectorDaemonTest, AnInvalidConfigExitsWithItsErrorsAndAnUnusableStoreF
       {std::string(LINKMON_BINARY_DIR) + "/bin/linkmon-collector", "--config", ConfigPath()}, 30s);
   EXPECT_EQ(failed.exit_code, 1) << failed.output;
   EXPECT_NE(failed.output.find("event=store_open_failed"), std::string::npos) << failed.output;
+}
+
+// collector.tls: HTTPS only on the one port; SIGHUP serves a rotated certificate (new contents at
+// the same paths) to new connections and refuses a broken file, keeping the old certificate; a
+// certificate that cannot be read at start is exit 1 with event=tls_setup_failed.
+TEST_F(CollectorDaemonTest, ServesHttpsAndRotatesItsCertificateOnSighup) {
+  linkmon::testing::TestCertificateAuthority first_ca(dir_, "first");
+  linkmon::testing::TestCertificateAuthority second_ca(dir_, "second");
+  const auto cert =
+      first_ca.Issue("collector", {.common_name = "collector", .ip_addresses = {"127.0.0.1"}});
+  const std::string tls_yaml = "  tls: {certificate_file: " + cert.certificate_file +
+                               ", private_key_file: " + cert.key_file + "}\n";
+  std::ofstream(ConfigPath(), std::ios::trunc) << ConfigYaml({"hub-0"}) + tls_yaml;
+  process_ = std::make_unique<CollectorProcess>(ConfigPath(), dir_ / "collector.log");
+  auto endpoint = process_->WaitListening();
+  ASSERT_TRUE(endpoint) << process_->Log();
+  auto https_get = [&](const std::string& ca_file) {
+    return linkmon::testing::HttpsExchange(*endpoint, {.ca_file = ca_file},
+                                           {.target = "/-/healthy"});
+  };
+  EXPECT_EQ(https_get(first_ca.certificate_file()).status, 200u) << process_->Log();
+  EXPECT_EQ(Get(*endpoint, "/-/healthy").status, 0u);  // no plain HTTP on a TLS port
+
+  second_ca.Issue("collector", {.common_name = "collector", .ip_addresses = {"127.0.0.1"}});
+  process_->Signal(SIGHUP);
+  ASSERT_TRUE(process_->WaitForLog("event=config_reloaded .* tls=reloaded")) << process_->Log();
+  EXPECT_EQ(https_get(second_ca.certificate_file()).status, 200u) << process_->Log();
+  EXPECT_EQ(https_get(first_ca.certificate_file()).status, 0u);
+
+  std::ofstream(cert.certificate_file, std::ios::trunc) << "not a certificate\n";
+  process_->Signal(SIGHUP);
+  auto refused = process_->WaitForLog(R"(event=config_reload_refused .*detail="([^"]*))");
+  ASSERT_TRUE(refused) << process_->Log();
+  EXPECT_NE(refused->find("tls: certificate_file " + cert.certificate_file +
+                          ": not a PEM certificate chain"),
+            std::string::npos)
+      << *refused;
+  EXPECT_EQ(https_get(second_ca.certificate_file()).status, 200u) << process_->Log();
+  ASSERT_NO_FATAL_FAILURE(StopWithSigterm());
+
+  std::filesystem::remove(cert.certificate_file);
+  auto failed = linkmon::testing::RunCommand(
+      {std::string(LINKMON_BINARY_DIR) + "/bin/linkmon-collector", "--config", ConfigPath()}, 30s);
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  EXPECT_NE(failed.output.find("event=tls_setup_failed"), std::string::npos) << failed.output;
+  EXPECT_NE(failed.output.find("cannot read: No such file or directory"), std::string::npos)
+      << failed.output;
 }
 
 }  // namespace

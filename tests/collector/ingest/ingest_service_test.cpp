@@ -23,6 +23,7 @@
 #include "exporters/http/http_server.h"
 #include "exporters/http/standard_routes.h"
 #include "tests/collector/ingest/http_test_client.h"
+#include "tests/collector/ingest/ingest_server.h"
 #include "tests/collector/ingest/ingest_test_config.h"
 #include "tests/common/batch/batch_examples.h"
 
@@ -49,38 +50,22 @@ class IngestServiceTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     config_ = testing::IngestTestConfig(dir_, kHubs);
     clock_.SetSystemTime(ExampleTime() + std::chrono::minutes(1));
-    auto store = store::SummaryStore::Open({.path = dir_ / "collector.db", .replay_window = 1024});
-    ASSERT_TRUE(store.has_value()) << store.error().message;
-    store_ = std::move(*store);
     IngestOptions options = IngestOptionsFromConfig(config_);
     options.max_body_bytes = kMaxBody;
     options.max_summaries_per_batch = 60;
-    auto service = IngestService::Create(config_, *store_, clock_, *registry_, options);
-    ASSERT_TRUE(service.has_value()) << service.error().message;
-    service_ = std::move(*service);
-    service_->OnApplied(
-        [this](const batch::Batch& b) { applied_sequences_.push_back(b.sequence); });
-
-    exporters::HttpRouter router;
-    AddIngestRoute(router, *service_);
-    exporters::AddMetricsRoute(router, {registry_});
-    auto server =
-        exporters::HttpServer::Start(io_, exporters::HttpServerOptions{.max_body_bytes = kMaxBody},
-                                     std::move(router), *registry_);
-    ASSERT_TRUE(server.has_value()) << server.error().message;
-    server_ = std::move(*server);
-    endpoint_ = server_->local_endpoint();
-    thread_ = std::thread([this] { io_.run(); });
+    ASSERT_NO_FATAL_FAILURE(
+        server_.Start(config_, clock_, registry_,
+                      {.store = {.path = dir_ / "collector.db", .replay_window = 1024},
+                       .ingest = options,
+                       .http = {.max_body_bytes = kMaxBody},
+                       .on_applied = [this](const batch::Batch& b) {
+                         applied_sequences_.push_back(b.sequence);
+                       }}));
+    endpoint_ = server_.endpoint();
   }
 
   void TearDown() override {
-    if (thread_.joinable()) {
-      boost::asio::post(io_, [this] { server_->Stop(); });
-      thread_.join();
-    }
-    server_.reset();
-    service_.reset();
-    store_.reset();
+    server_.Stop();
     std::filesystem::remove_all(dir_);
   }
 
@@ -102,12 +87,8 @@ class IngestServiceTest : public ::testing::Test {
   config::Config config_;
   FakeClock clock_;
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
-  std::unique_ptr<store::SummaryStore> store_;
-  std::unique_ptr<IngestService> service_;
-  boost::asio::io_context io_;
-  std::unique_ptr<exporters::HttpServer> server_;
+  testing::IngestServer server_;
   boost::asio::ip::tcp::endpoint endpoint_;
-  std::thread thread_;
   std::vector<std::uint64_t> applied_sequences_;  // written on the io thread, read after Stop
   std::uint64_t next_sequence_ = 100;
 };
@@ -419,10 +400,9 @@ TEST_F(IngestServiceTest, AcknowledgesADuplicateAndAppliesItOnce) {
   EXPECT_NE(metrics.find("linkmon_ingest_duration_seconds_count 2"), std::string::npos);
   EXPECT_EQ(metrics.find("linkmon_store_size_bytes 0\n"), std::string::npos);
 
-  boost::asio::post(io_, [this] { server_->Stop(); });
-  thread_.join();
+  server_.Stop();
   EXPECT_EQ(applied_sequences_, std::vector<std::uint64_t>{42});
-  auto minutes = store_->AllPathsSince(ExampleTime());
+  auto minutes = server_.store().AllPathsSince(ExampleTime());
   ASSERT_EQ(minutes->size(), 50u);
   for (const auto& m : *minutes) EXPECT_EQ(m.summary.counts.sent, 10u);
 }
@@ -432,7 +412,7 @@ TEST_F(IngestServiceTest, AReloadTakesNewTokensAndPathsAndABrokenTokenFileChange
   // Reconfigure runs where requests are handled: on the io thread.
   auto reconfigure = [this](const config::Config& config) {
     std::promise<Status> done;
-    boost::asio::post(io_, [&] { done.set_value(service_->Reconfigure(config)); });
+    boost::asio::post(server_.io(), [&] { done.set_value(server_.service().Reconfigure(config)); });
     return done.get_future().get();
   };
   // The new config: one hub (two paths per probe), and xining's token rotated.

@@ -1,4 +1,5 @@
 #include "exporters/http/http_server.h"
+#include "tests/exporters/http/server_fixture.h"
 
 #include <thread>
 
@@ -18,7 +19,7 @@ using namespace std::chrono_literals;
 
 // A server on a real socket (port 0) with its io_context on a background thread; the test talks
 // to it over plain blocking sockets, as any client would.
-class HttpServerTest : public ::testing::Test {
+class HttpServerTest : public testing::HttpServerFixture {
  protected:
   void StartServer(HttpServerOptions options) {
     HttpRouter router;
@@ -32,18 +33,7 @@ class HttpServerTest : public ::testing::Test {
     router.AddPrefix(http::verb::get, "/api/v1/paths/", "paths", [](const HttpRequest& request) {
       return MakeResponse(http::status::ok, "text/plain", std::string(request.path));
     });
-    auto server = HttpServer::Start(io_, std::move(options), std::move(router), registry_);
-    ASSERT_TRUE(server) << server.error().message;
-    server_ = std::move(*server);
-    endpoint_ = server_->local_endpoint();
-    work_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
-  }
-
-  void TearDown() override {
-    if (server_) asio::post(io_, [this] { server_->Stop(); });
-    work_.reset();
-    if (thread_.joinable()) thread_.join();
+    StartWith(std::move(options), std::move(router));
   }
 
   tcp::socket Connect() {
@@ -76,37 +66,11 @@ class HttpServerTest : public ::testing::Test {
   }
 
   double Metric(const std::string& name, const std::string& label_value) {
-    for (const auto& family : registry_.Collect()) {
-      if (family.name != name) continue;
-      for (const auto& metric : family.metric) {
-        for (const auto& label : metric.label) {
-          if (label.value == label_value) return metric.counter.value;
-        }
-      }
-    }
-    return -1;
+    return testing::CounterValue(registry_, name, label_value);
   }
-
-  // The server counts some refusals after the client already sees the connection end (Beast's
-  // stream closes the socket on a timeout and runs the read handler afterwards), so a test waits
-  // for the count instead of reading it once; bounded at five seconds.
   double AwaitMetric(const std::string& name, const std::string& label_value, double expected) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    double value = Metric(name, label_value);
-    while (value != expected && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(5ms);
-      value = Metric(name, label_value);
-    }
-    return value;
+    return testing::AwaitCounter(registry_, name, label_value, expected);
   }
-
-  asio::io_context io_;
-  asio::io_context client_io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::thread thread_;
-  prometheus::Registry registry_;
-  std::unique_ptr<HttpServer> server_;
-  tcp::endpoint endpoint_;
 };
 
 TEST_F(HttpServerTest, AnswersSeveralRequestsOnOneKeptAliveConnection) {

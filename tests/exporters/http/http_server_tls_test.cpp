@@ -17,6 +17,7 @@
 
 #include "exporters/http/http_server.h"
 #include "exporters/http/tls_context.h"
+#include "tests/exporters/http/server_fixture.h"
 #include "tests/support/http_client.h"
 #include "tests/support/test_pki.h"
 
@@ -33,7 +34,7 @@ using linkmon::testing::TestCertificateAuthority;
 using linkmon::testing::TlsClientSettings;
 using namespace std::chrono_literals;
 
-class HttpServerTlsTest : public ::testing::Test {
+class HttpServerTlsTest : public testing::HttpServerFixture {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
@@ -53,9 +54,7 @@ class HttpServerTlsTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (server_) asio::post(io_, [this] { server_->Stop(); });
-    work_.reset();
-    if (thread_.joinable()) thread_.join();
+    HttpServerFixture::TearDown();
     std::filesystem::remove_all(dir_);
   }
 
@@ -77,40 +76,12 @@ class HttpServerTlsTest : public ::testing::Test {
       }
       return MakeResponse(http::status::ok, "text/plain", names);
     });
-    auto server = HttpServer::Start(io_, std::move(options), std::move(router), registry_);
-    ASSERT_TRUE(server) << server.error().message;
-    server_ = std::move(*server);
-    endpoint_ = server_->local_endpoint();
-    work_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
+    StartWith(std::move(options), std::move(router));
   }
 
   HttpAnswer Get(TlsClientSettings settings) {
     if (settings.ca_file.empty()) settings.ca_file = ca_->certificate_file();
     return HttpsExchange(endpoint_, settings, {.target = "/whoami"});
-  }
-
-  double Metric(const std::string& name, const std::string& label_value) {
-    for (const auto& family : registry_.Collect()) {
-      if (family.name != name) continue;
-      for (const auto& metric : family.metric) {
-        for (const auto& label : metric.label) {
-          if (label.value == label_value) return metric.counter.value;
-        }
-      }
-    }
-    return -1;
-  }
-
-  // The server counts a refusal on its own thread, possibly after the client saw the end.
-  double AwaitMetric(const std::string& name, const std::string& label_value, double at_least) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    double value = Metric(name, label_value);
-    while (value < at_least && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(5ms);
-      value = Metric(name, label_value);
-    }
-    return value;
   }
 
   // True once the server closed the connection (EOF or reset).
@@ -130,13 +101,6 @@ class HttpServerTlsTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::optional<TestCertificateAuthority> ca_, other_ca_;
   CertificateFiles server_cert_, xining_, foreign_, expired_;
-  asio::io_context io_;
-  asio::io_context client_io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::thread thread_;
-  prometheus::Registry registry_;
-  std::unique_ptr<HttpServer> server_;
-  tcp::endpoint endpoint_;
 };
 
 TEST_F(HttpServerTlsTest, ServesHttpsVerifiedByItsCaForTheAddressAndTheName) {
@@ -165,14 +129,16 @@ TEST_F(HttpServerTlsTest, RefusesProtocolsOlderThanTls12) {
   boost::system::error_code ec;
   stream.handshake(asio::ssl::stream_base::client, ec);
   EXPECT_TRUE(ec);
-  EXPECT_EQ(AwaitMetric("linkmon_http_refused_total", "tls_handshake_failed", 1), 1);
+  EXPECT_EQ(
+      testing::AwaitCounter(registry_, "linkmon_http_refused_total", "tls_handshake_failed", 1), 1);
 }
 
 TEST_F(HttpServerTlsTest, PlainHttpToTheTlsPortFailsCleanly) {
   StartServer({.tls = ServerContext(server_cert_)});
   const HttpAnswer plain = linkmon::testing::HttpExchange(endpoint_, http::verb::get, "/whoami");
   EXPECT_EQ(plain.status, 0u) << plain.body;
-  EXPECT_EQ(AwaitMetric("linkmon_http_refused_total", "tls_handshake_failed", 1), 1);
+  EXPECT_EQ(
+      testing::AwaitCounter(registry_, "linkmon_http_refused_total", "tls_handshake_failed", 1), 1);
   // The server goes on serving TLS clients.
   EXPECT_EQ(Get({}).status, 200u);
 }
@@ -187,7 +153,9 @@ TEST_F(HttpServerTlsTest, ClosesAStalledHandshakeAfterItsTimeout) {
   partial.connect(endpoint_);
   asio::write(partial, asio::buffer(std::string("\x16\x03\x01\x02\x00\x01", 6)));
   EXPECT_TRUE(ServerClosed(partial));
-  EXPECT_EQ(AwaitMetric("linkmon_http_refused_total", "tls_handshake_timeout", 2), 2);
+  EXPECT_EQ(
+      testing::AwaitCounter(registry_, "linkmon_http_refused_total", "tls_handshake_timeout", 2),
+      2);
 }
 
 // Hostile input, fuzz-free: connections sending random bytes, most of them inside a well-formed
@@ -230,7 +198,8 @@ TEST_F(HttpServerTlsTest, RandomBytesOnTheTlsPortNeverHurtTheServer) {
     std::this_thread::sleep_for(5ms);
   }
   EXPECT_EQ(OpenConnections(), 0u);
-  EXPECT_EQ(AwaitMetric("linkmon_http_refused_total", "tls_handshake_failed", kConnections),
+  EXPECT_EQ(testing::AwaitCounter(registry_, "linkmon_http_refused_total", "tls_handshake_failed",
+                                  kConnections),
             kConnections);
 }
 
@@ -248,7 +217,8 @@ TEST_F(HttpServerTlsTest, MutualTlsAcceptsOnlyClientCertificatesOfItsCa) {
   EXPECT_EQ(
       Get({.certificate_file = expired_.certificate_file, .key_file = expired_.key_file}).status,
       0u);
-  EXPECT_EQ(AwaitMetric("linkmon_http_refused_total", "tls_handshake_failed", 3), 3);
+  EXPECT_EQ(
+      testing::AwaitCounter(registry_, "linkmon_http_refused_total", "tls_handshake_failed", 3), 3);
 }
 
 TEST_F(HttpServerTlsTest, NewConnectionsGetAReplacedCertificate) {

@@ -13,6 +13,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <set>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "tests/support/free_port.h"
 #include "tests/support/http_client.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/test_pki.h"
 
 namespace linkmon::probe {
 namespace {
@@ -57,6 +59,10 @@ struct ConfigVariant {
         interval: 50ms
         timeout: 50ms
         stamp: {port: REFLECTOR_PORT})";
+  // HTTPS between probe and collector: the scheme and each side's tls section.
+  std::string scheme = "http";
+  std::string probe_tls = "";
+  std::string collector_tls = "";
 };
 
 class ProbeDaemonTest : public ::testing::Test {
@@ -98,7 +104,8 @@ sla_classes:
   loopback:
     {class}
 probe:
-  collector_url: http://127.0.0.1:{collector}
+  collector_url: {scheme}://127.0.0.1:{collector}
+  {probe_tls}
   token_file: "{dir}/{{site}}.token"
   spool: {{path: "{dir}/{{site}}-spool.db"}}
   summary_interval: 1s
@@ -118,12 +125,15 @@ collector:
   listen: 127.0.0.1:{collector}
   store: "{dir}/collector.db"
   tokens: {{a: "{dir}/a.token"}}
+  {collector_tls}
 )",
                           fmt::arg("class", variant.sla_class), fmt::arg("collector", collector_),
                           fmt::arg("dir", dir_.string()), fmt::arg("metrics", metrics_port),
                           fmt::arg("reflector", reflector_),
                           fmt::arg("reflector_extra", variant.reflector_extra),
-                          fmt::arg("target", target)));
+                          fmt::arg("target", target), fmt::arg("scheme", variant.scheme),
+                          fmt::arg("probe_tls", variant.probe_tls),
+                          fmt::arg("collector_tls", variant.collector_tls)));
   }
 
   // Polls /metrics on `port` until `sample` of `name` reaches at least `value` (at most 20 s);
@@ -137,6 +147,12 @@ collector:
     }
     return metrics;
   }
+
+  // The probe spools while the collector is away; the real collector comes up and receives every
+  // sealed batch once. `variant` chooses HTTP or HTTPS; `collector_get` reads from the collector.
+  void ExpectEveryBatchOnce(
+      const ConfigVariant& variant,
+      const std::function<linkmon::testing::HttpAnswer(const std::string&)>& collector_get);
 
   std::string Metrics(std::uint16_t port) {
     return HttpGet(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), "/metrics")
@@ -224,28 +240,63 @@ TEST_F(ProbeDaemonTest, MeasuresAndSpoolsEveryIntervalWhileTheCollectorIsAway) {
 }
 
 TEST_F(ProbeDaemonTest, ACollectorThatComesBackReceivesEverySealedBatchOnce) {
-  DaemonProcess reflector({kProbe, "--config", Config("b.yaml", b_metrics_), "--site", "b"},
-                          (dir_ / "b.log").string());
+  const asio::ip::tcp::endpoint api(asio::ip::make_address("127.0.0.1"), collector_);
+  ExpectEveryBatchOnce({}, [&](const std::string& target) { return HttpGet(api, target); });
+}
+
+// The same over mutual TLS, certificates made at test time: the collector's for 127.0.0.1, the
+// probe's naming its site.
+TEST_F(ProbeDaemonTest, ACollectorThatComesBackOverMutualTlsReceivesEverySealedBatchOnce) {
+  linkmon::testing::TestCertificateAuthority ca(dir_, "lab");
+  const auto server =
+      ca.Issue("collector", {.common_name = "collector", .ip_addresses = {"127.0.0.1"}});
+  ca.Issue("a", {.common_name = "a", .dns_names = {"a"}});
+  const auto scraper = ca.Issue("scraper", {.common_name = "scraper"});
+  ConfigVariant variant;
+  variant.scheme = "https";
+  variant.probe_tls = fmt::format(
+      R"(tls: {{ca_file: "{ca}", certificate_file: "{dir}/{{site}}.pem", private_key_file: "{dir}/{{site}}-key.pem"}})",
+      fmt::arg("ca", ca.certificate_file()), fmt::arg("dir", dir_.string()));
+  variant.collector_tls = fmt::format(
+      R"(tls: {{certificate_file: "{cert}", private_key_file: "{key}", client_ca_file: "{ca}"}})",
+      fmt::arg("cert", server.certificate_file), fmt::arg("key", server.key_file),
+      fmt::arg("ca", ca.certificate_file()));
+  const asio::ip::tcp::endpoint api(asio::ip::make_address("127.0.0.1"), collector_);
+  ExpectEveryBatchOnce(variant, [&](const std::string& target) {
+    return linkmon::testing::HttpsExchange(api,
+                                           {.ca_file = ca.certificate_file(),
+                                            .certificate_file = scraper.certificate_file,
+                                            .key_file = scraper.key_file},
+                                           {.target = target});
+  });
+}
+
+void ProbeDaemonTest::ExpectEveryBatchOnce(
+    const ConfigVariant& variant,
+    const std::function<linkmon::testing::HttpAnswer(const std::string&)>& collector_get) {
+  DaemonProcess reflector(
+      {kProbe, "--config", Config("b.yaml", b_metrics_, variant), "--site", "b"},
+      (dir_ / "b.log").string());
   ASSERT_TRUE(reflector.WaitForLog("event=probe_started site=b", 10s)) << reflector.Log();
-  DaemonProcess probe({kProbe, "--config", Config("a.yaml", a_metrics_), "--site", "a"},
+  DaemonProcess probe({kProbe, "--config", Config("a.yaml", a_metrics_, variant), "--site", "a"},
                       (dir_ / "a.log").string());
   ASSERT_TRUE(probe.WaitForLog("event=probe_started site=a", 10s)) << probe.Log();
   const std::string away = AwaitSample(a_metrics_, "linkmon_probe_batches_spooled_total", 3);
   ASSERT_GE(Sample(away, "linkmon_probe_batches_spooled_total", ""), 3) << away;
 
   // The real collector comes up on the port the probe has been failing to reach.
-  DaemonProcess collector({kCollector, "--config", Config("collector.yaml", b_metrics_)},
+  DaemonProcess collector({kCollector, "--config", Config("collector.yaml", b_metrics_, variant)},
                           (dir_ / "collector.log").string());
   ASSERT_TRUE(collector.WaitForLog("event=collector_listening", 20s)) << collector.Log();
   // Everything spooled meanwhile is acknowledged, and new intervals follow.
   const double spooled = Sample(away, "linkmon_probe_batches_spooled_total", "");
   std::string metrics = AwaitSample(a_metrics_, "linkmon_probe_batches_acked_total", spooled + 2);
   const double acked = Sample(metrics, "linkmon_probe_batches_acked_total", "");
-  EXPECT_GE(acked, spooled + 2) << metrics;
+  EXPECT_GE(acked, spooled + 2) << metrics << collector.Log();
+  EXPECT_EQ(Sample(metrics, "linkmon_probe_upload_tls_failures_total", ""), 0) << metrics;
   ASSERT_EQ(probe.Stop(), 0) << probe.Log();
 
-  const asio::ip::tcp::endpoint api(asio::ip::make_address("127.0.0.1"), collector_);
-  const std::string collected = HttpGet(api, "/metrics").body;
+  const std::string collected = collector_get("/metrics").body;
   // Every batch the probe sealed (its last words say how many) was applied once; the spool is
   // empty.
   std::smatch sealed;
@@ -265,7 +316,7 @@ TEST_F(ProbeDaemonTest, ACollectorThatComesBackReceivesEverySealedBatchOnce) {
     }
   }
   EXPECT_EQ(rejected, 0) << collected;
-  const std::string path = HttpGet(api, "/api/v1/paths/a/b?method=icmp").body;
+  const std::string path = collector_get("/api/v1/paths/a/b?method=icmp").body;
   EXPECT_THAT(path, HasSubstr("\"method\":\"icmp\"")) << path;
   EXPECT_THAT(path, ::testing::Not(HasSubstr("\"probes_received\":0,"))) << path;
   ASSERT_EQ(collector.Stop(), 0) << collector.Log();

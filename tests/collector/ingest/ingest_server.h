@@ -1,0 +1,76 @@
+#pragma once
+
+// IngestService behind the real HttpServer on 127.0.0.1 (port 0), its io_context on a thread of
+// its own, with /metrics beside /api/v1/ingest: what the ingest tests post to. The store and the
+// service stay reachable for checks, also after Stop() (run by the destructor too), which stops
+// the server on its thread and joins it.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "collector/ingest/ingest_route.h"
+#include "collector/ingest/ingest_service.h"
+#include "collector/store/summary_store.h"
+#include "exporters/http/http_server.h"
+#include "exporters/http/standard_routes.h"
+
+namespace linkmon::ingest::testing {
+
+struct IngestServerOptions {
+  store::StoreOptions store;  // `path` required
+  IngestOptions ingest;
+  exporters::HttpServerOptions http = {};
+  std::function<void(const batch::Batch&)> on_applied = nullptr;  // runs on the server's thread
+};
+
+class IngestServer {
+ public:
+  ~IngestServer() { Stop(); }
+
+  // Call with ASSERT_NO_FATAL_FAILURE: a part that cannot start fails the test.
+  void Start(const config::Config& config, const Clock& clock,
+             const std::shared_ptr<prometheus::Registry>& registry, IngestServerOptions options) {
+    auto store = store::SummaryStore::Open(options.store);
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+    store_ = std::move(*store);
+    auto service = IngestService::Create(config, *store_, clock, *registry, options.ingest);
+    ASSERT_TRUE(service.has_value()) << service.error().message;
+    service_ = std::move(*service);
+    if (options.on_applied) service_->OnApplied(std::move(options.on_applied));
+    exporters::HttpRouter router;
+    AddIngestRoute(router, *service_);
+    exporters::AddMetricsRoute(router, {registry});
+    auto server = exporters::HttpServer::Start(io_, options.http, std::move(router), *registry);
+    ASSERT_TRUE(server.has_value()) << server.error().message;
+    server_ = std::move(*server);
+    endpoint_ = server_->local_endpoint();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  void Stop() {
+    if (!thread_.joinable()) return;
+    boost::asio::post(io_, [this] { server_->Stop(); });
+    thread_.join();
+  }
+
+  boost::asio::io_context& io() { return io_; }
+  IngestService& service() { return *service_; }
+  store::SummaryStore& store() { return *store_; }
+  const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
+
+ private:
+  std::unique_ptr<store::SummaryStore> store_;
+  std::unique_ptr<IngestService> service_;
+  boost::asio::io_context io_;
+  std::unique_ptr<exporters::HttpServer> server_;
+  boost::asio::ip::tcp::endpoint endpoint_;
+  std::thread thread_;
+};
+
+}  // namespace linkmon::ingest::testing

@@ -27,6 +27,7 @@
 #include <memory>
 
 #include "collector/history/history_store.h"
+#include "tests/collector/history/typical_day.h"
 #include "tests/collector/windows/test_minutes.h"
 #include "tests/support/temp_dir.h"
 
@@ -83,12 +84,7 @@ struct MonthOfHistory {
     for (int day = 0; day < 30; ++day) {
       HistoryDelta delta;
       const linkmon::SystemTime midnight = t0 + day * 24h;
-      for (const auto& path : paths) {
-        delta.verdict_changes.push_back({path, midnight + 9h, Verdict::kBad});
-        delta.verdict_changes.push_back({path, midnight + 9h + 20min, Verdict::kGood});
-        delta.verdict_changes.push_back({path, midnight + 15h, Verdict::kUnknown});
-        delta.verdict_changes.push_back({path, midnight + 15h + 5min, Verdict::kGood});
-      }
+      linkmon::testing::AppendTypicalDay(delta, paths, midnight);
       delta.judged_through = midnight + 24h;
       if (!(*opened)->Write(delta)) return;
     }

@@ -146,7 +146,7 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
                     return serving ? (*ingest)->Handle(request) : Rebuilding();
                   });
   api::AddApiRoutes(
-      router, **states, [&] { return serving; }, history->get());
+      router, **states, [&] { return serving; }, history->get(), store->get());
   web::AddWebRoutes(router);  // the live matrix page at /
   auto path_metrics = std::make_shared<ServingPathMetrics>(**states, serving);
   exporters::AddMetricsRoute(router, {registry, build_info, path_metrics});

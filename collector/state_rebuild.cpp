@@ -28,10 +28,17 @@ void StateRebuild::Start() {
 Status StateRebuild::Restore(RebuildOutcome& outcome) {
   auto history = history::HistoryStore::Open(history::HistoryStoreOptions{.path = store_path_});
   if (!history) return tl::unexpected(history.error());
-  auto stored = (*history)->Load(range_.verdicts_since, states_.options().max_closed_breaches);
+  auto stored = (*history)->LoadWithoutVerdicts(states_.options().max_closed_breaches);
   if (!stored) return tl::unexpected(stored.error());
-  if (auto restored = states_.Restore(*stored); !restored) return restored;
-  outcome.verdict_changes_restored = stored->verdicts.size();
+  // The verdicts (up to a month of changes of every path) go into PathStates as they are read.
+  auto restored = states_.Restore(*stored, [&](const sla::PathStates::VerdictVisitor& visit) {
+    return (*history)->ForEachVerdictChange(range_.verdicts_since,
+                                            [&](const sla::VerdictChange& change) {
+                                              ++outcome.verdict_changes_restored;
+                                              visit(change);
+                                            });
+  });
+  if (!restored) return restored;
   outcome.breaches_restored = stored->closed.size();
   for (const auto& update : stored->trackers) {
     outcome.breaches_restored += (update.state.open ? 1 : 0) + (update.state.pending ? 1 : 0);

@@ -2,9 +2,11 @@
 
 // StateRebuild: at start-up, brings PathStates (sla/path_states.h) back to where the last run left
 // it, in two steps:
-// 1. the SLA history (history/history_store.h, Load; PathStates::Restore): minute verdicts of the
-//    longest SLO period (so budgets, burn rates and /metrics counters are those of the last run),
-//    every open or pending breach with its tracker's counters, and the newest closed breaches;
+// 1. the SLA history (history/history_store.h, LoadWithoutVerdicts and ForEachVerdictChange;
+//    PathStates::Restore): minute verdicts of the longest SLO period (so budgets, burn rates and
+//    /metrics counters are those of the last run), streamed into PathStates as they are read (a
+//    month of 10,000 paths' changes is never held at once), every open or pending breach with its
+//    tracker's counters, and the newest closed breaches;
 // 2. the stored minutes of the replay range (store/summary_store.h, ForEachMinuteSince;
 //    PathStates::RebuildInOrder), which refill the windows; only minutes after the history's
 //    judged_through (the downtime, and anything the history lost) are judged again.

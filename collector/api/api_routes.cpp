@@ -22,12 +22,12 @@ exporters::HttpResponse NotServingYet() {
 }  // namespace
 
 void AddApiRoutes(exporters::HttpRouter& router, const sla::PathStates& states,
-                  ServingCheck serving, sla::BreachArchive* archive) {
+                  ServingCheck serving, sla::BreachArchive* archive, store::SummaryStore* store) {
   using boost::beast::http::verb;
   // Endpoints with caches are shared by the copies std::function makes of the handler.
   auto matrix = std::make_shared<MatrixEndpoint>(states);
   auto rank = std::make_shared<RankEndpoint>(states);
-  auto path = std::make_shared<PathEndpoint>(states, archive);
+  auto path = std::make_shared<PathEndpoint>(states, archive, store);
   auto breaches = std::make_shared<BreachesEndpoint>(states, archive);
   auto gated = [serving](auto endpoint) {
     return [serving, endpoint](const exporters::HttpRequest& request) {

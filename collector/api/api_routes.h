@@ -9,6 +9,7 @@
 
 #include "collector/sla/path_states.h"
 #include "collector/sla/sla_history.h"
+#include "collector/store/summary_store.h"
 #include "exporters/http/http_router.h"
 
 namespace linkmon::api {
@@ -17,10 +18,12 @@ namespace linkmon::api {
 // thread at start-up; until then every endpoint answers 503 without touching it.
 using ServingCheck = std::function<bool()>;
 
-// `archive` (may be null: memory only) answers for closed breaches PathStates no longer holds;
-// it must outlive the router's server too.
+// `archive` (may be null: memory only) answers for closed breaches PathStates no longer holds,
+// `store` (may be null) for the figures of minutes older than the longest window; both must
+// outlive the router's server too.
 void AddApiRoutes(
     exporters::HttpRouter& router, const sla::PathStates& states,
-    ServingCheck serving = [] { return true; }, sla::BreachArchive* archive = nullptr);
+    ServingCheck serving = [] { return true; }, sla::BreachArchive* archive = nullptr,
+    store::SummaryStore* store = nullptr);
 
 }  // namespace linkmon::api

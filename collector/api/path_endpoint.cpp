@@ -6,6 +6,7 @@
 #include "collector/api/api_response.h"
 #include "collector/api/breach_lookup.h"
 #include "collector/api/query_params.h"
+#include "collector/store/summary_store.h"
 
 namespace linkmon::api {
 
@@ -23,28 +24,67 @@ json MinuteJson(SystemTime minute, sla::Verdict verdict, const windows::MinuteSt
   if (stats != nullptr) {
     const auto figures = windows::SummarizeWindow(windows::kMinute, 1, *stats);
     entry["probes_sent"] = figures.counts.sent;
+    entry["probes_received"] = figures.counts.received;
     entry["loss_ratio"] = figures.loss ? json(figures.loss->value) : json(nullptr);
     entry["rtt_p50_seconds"] = SecondsOrNull(figures.rtt_p50);
+    entry["rtt_p95_seconds"] = SecondsOrNull(figures.rtt_p95);
     entry["rtt_p99_seconds"] = SecondsOrNull(figures.rtt_p99);
+    entry["jitter_seconds"] = SecondsOrNull(figures.jitter);
+    entry["throughput_bits_per_second"] =
+        figures.throughput ? json(figures.throughput->bits_per_second) : json(nullptr);
   } else {
-    entry["probes_sent"] = nullptr;
-    entry["loss_ratio"] = nullptr;
-    entry["rtt_p50_seconds"] = nullptr;
-    entry["rtt_p99_seconds"] = nullptr;
+    for (const char* name :
+         {"probes_sent", "probes_received", "loss_ratio", "rtt_p50_seconds", "rtt_p95_seconds",
+          "rtt_p99_seconds", "jitter_seconds", "throughput_bits_per_second"}) {
+      entry[name] = nullptr;
+    }
   }
   return entry;
 }
 
-json PathJson(const sla::PathStates& states, const sla::TrackedPath& path,
-              const std::vector<sla::BreachEvent>& breaches_in_range, SystemTime from,
-              SystemTime to, SystemTime now) {
+// The stored minutes of `path` in [from, to), oldest first, as the windows hold them.
+Result<std::vector<std::pair<SystemTime, windows::MinuteStats>>> StoredMinutes(
+    store::SummaryStore& store, const PathKey& path, SystemTime from, SystemTime to) {
+  auto records = store.MinuteSummaries(path, from, to);
+  if (!records) return tl::unexpected(records.error());
+  std::vector<std::pair<SystemTime, windows::MinuteStats>> minutes;
+  minutes.reserve(records->size());
+  for (const store::MinuteRecord& record : *records) {
+    windows::MinuteStats stats = windows::MinuteStats::FromSummary(record.summary);
+    stats.throughput = record.throughput;
+    minutes.emplace_back(record.minute, std::move(stats));
+  }
+  return minutes;
+}
+
+Result<json> PathJson(const sla::PathStates& states, store::SummaryStore* store,
+                      const sla::TrackedPath& path,
+                      const std::vector<sla::BreachEvent>& breaches_in_range, SystemTime from,
+                      SystemTime to, SystemTime now) {
   json windows = json::array();
   for (const auto& stats : path.windows) windows.push_back(WindowJson(stats));
   json thresholds = json::array();
   for (const auto& result : path.judgement.thresholds) thresholds.push_back(ThresholdJson(result));
+  // Memory holds the minutes the longest window still reaches (and those not closed yet); the
+  // store every minute of the retention, so it answers for the older ones.
+  const SystemTime memory_from = states.next_minute_to_close() - path.minutes.longest();
+  std::vector<std::pair<SystemTime, windows::MinuteStats>> stored;
+  if (store != nullptr && from < memory_from) {
+    auto read = StoredMinutes(*store, path.key, from, std::min(to, memory_from));
+    if (!read) return tl::unexpected(read.error());
+    stored = std::move(*read);
+  }
+  auto next_stored = stored.begin();
   json minutes = json::array();
   path.budget.ForEachMinute(from, to, [&](SystemTime minute, sla::Verdict verdict) {
-    minutes.push_back(MinuteJson(minute, verdict, path.minutes.Find(minute)));
+    const windows::MinuteStats* stats = nullptr;
+    if (minute >= memory_from) {
+      stats = path.minutes.Find(minute);
+    } else {
+      while (next_stored != stored.end() && next_stored->first < minute) ++next_stored;
+      if (next_stored != stored.end() && next_stored->first == minute) stats = &next_stored->second;
+    }
+    minutes.push_back(MinuteJson(minute, verdict, stats));
   });
   json breaches = json::array();
   for (const auto& event : breaches_in_range) {
@@ -59,9 +99,8 @@ json PathJson(const sla::PathStates& states, const sla::TrackedPath& path,
       {"last_data_time",
        path.last_data_end ? json(FormatTime(*path.last_data_end)) : json(nullptr)},
       {"windows", std::move(windows)},
-      {"judgement",
-       json{{"minute_verdict", sla::VerdictName(path.judgement.verdict)},
-            {"thresholds", std::move(thresholds)}}},
+      {"judgement", json{{"minute_verdict", sla::VerdictName(path.judgement.verdict)},
+                         {"thresholds", std::move(thresholds)}}},
       {"error_budget", BudgetJson(path.budget)},
       {"minutes", std::move(minutes)},
       {"open_breach", open != nullptr ? BreachJson(*open, now) : json(nullptr)},
@@ -71,8 +110,9 @@ json PathJson(const sla::PathStates& states, const sla::TrackedPath& path,
 
 }  // namespace
 
-PathEndpoint::PathEndpoint(const sla::PathStates& states, sla::BreachArchive* archive)
-    : states_(states), archive_(archive) {}
+PathEndpoint::PathEndpoint(const sla::PathStates& states, sla::BreachArchive* archive,
+                           store::SummaryStore* store)
+    : states_(states), archive_(archive), store_(store) {}
 
 exporters::HttpResponse PathEndpoint::Handle(const exporters::HttpRequest& request) const {
   std::string_view rest = request.path;
@@ -125,7 +165,12 @@ exporters::HttpResponse PathEndpoint::Handle(const exporters::HttpRequest& reque
   for (const sla::TrackedPath& path : states_.PathsFrom(source)) {
     if (path.key.target.str() != dst) continue;
     if (method && path.key.method != *method) continue;
-    paths.push_back(PathJson(states_, path, breaches->events, from, to, now));
+    auto entry = PathJson(states_, store_, path, breaches->events, from, to, now);
+    if (!entry) {
+      return exporters::MakeJsonError(boost::beast::http::status::internal_server_error,
+                                      "paths: the store failed: " + entry.error().message);
+    }
+    paths.push_back(std::move(*entry));
   }
   if (paths.empty()) {
     return NotFound("no path from " + src + " to " + dst +

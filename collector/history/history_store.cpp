@@ -295,6 +295,33 @@ Result<std::vector<HistoryStore::BreachRow>> HistoryStore::ReadBreaches(sqlite::
 }
 
 Result<sla::StoredHistory> HistoryStore::Load(SystemTime verdicts_since, std::size_t max_closed) {
+  auto stored = LoadWithoutVerdicts(max_closed);
+  if (!stored || !stored->judged_through) return stored;
+  Status read = ForEachVerdictChange(verdicts_since, [&](const sla::VerdictChange& change) {
+    stored->verdicts.push_back(change);
+  });
+  if (!read) return tl::unexpected(read.error());
+  return stored;
+}
+
+Status HistoryStore::ForEachVerdictChange(
+    SystemTime verdicts_since, const std::function<void(const sla::VerdictChange&)>& visit) {
+  sqlite::Statement& verdicts = statements_->read_verdicts;
+  verdicts.Reset();
+  verdicts.Bind(1, UnixNanos(verdicts_since));
+  return store::ForEachRow(verdicts, [&]() -> Status {
+    auto path = store::ReadPathKey(verdicts, 0);
+    const auto verdict = VerdictFromCode(verdicts.ColumnInt(4));
+    if (!path || !verdict) {
+      return MakeError(ErrorCode::kCorrupt, "history: invalid verdict change row");
+    }
+    const SystemTime minute = std::max(FromUnixNanos(verdicts.ColumnInt(3)), verdicts_since);
+    visit(sla::VerdictChange{std::move(*path), minute, *verdict});
+    return {};
+  });
+}
+
+Result<sla::StoredHistory> HistoryStore::LoadWithoutVerdicts(std::size_t max_closed) {
   sla::StoredHistory stored;
   sqlite::Statement& progress = statements_->read_progress;
   progress.Reset();
@@ -303,21 +330,6 @@ Result<sla::StoredHistory> HistoryStore::Load(SystemTime verdicts_since, std::si
   if (*found) stored.judged_through = FromUnixNanos(progress.ColumnInt(0));
   progress.Reset();
   if (!stored.judged_through) return stored;
-
-  sqlite::Statement& verdicts = statements_->read_verdicts;
-  verdicts.Reset();
-  verdicts.Bind(1, UnixNanos(verdicts_since));
-  Status read = store::ForEachRow(verdicts, [&]() -> Status {
-    auto path = store::ReadPathKey(verdicts, 0);
-    const auto verdict = VerdictFromCode(verdicts.ColumnInt(4));
-    if (!path || !verdict) {
-      return MakeError(ErrorCode::kCorrupt, "history: invalid verdict change row");
-    }
-    const SystemTime minute = std::max(FromUnixNanos(verdicts.ColumnInt(3)), verdicts_since);
-    stored.verdicts.push_back(sla::VerdictChange{std::move(*path), minute, *verdict});
-    return {};
-  });
-  if (!read) return tl::unexpected(read.error());
 
   auto unclosed = ReadBreaches(statements_->read_unclosed);
   if (!unclosed) return tl::unexpected(unclosed.error());

@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -71,6 +72,12 @@ class HistoryStore final : public sla::BreachArchive {
   // moved up to it), every pending and open breach, and the newest `max_closed` closed ones.
   // judged_through is absent when nothing was ever written (a new or version 1 file).
   Result<sla::StoredHistory> Load(SystemTime verdicts_since, std::size_t max_closed);
+  // Load's two halves, for a start-up that streams the verdicts into PathStates
+  // (sla::PathStates::Restore with a VerdictSource) instead of holding them all: everything but
+  // the verdicts, and the verdicts one at a time, in Load's order.
+  Result<sla::StoredHistory> LoadWithoutVerdicts(std::size_t max_closed);
+  Status ForEachVerdictChange(SystemTime verdicts_since,
+                              const std::function<void(const sla::VerdictChange&)>& visit);
 
   // sla::BreachArchive.
   Result<std::vector<sla::BreachEvent>> ClosedBreaches(const sla::BreachQuery& query,

@@ -305,26 +305,40 @@ void PathStates::ForgetInHistory(const PathKey& path, std::optional<Verdict> las
 }
 
 Status PathStates::Restore(const StoredHistory& stored) {
+  return Restore(stored, [&](const VerdictVisitor& visit) -> Status {
+    for (const VerdictChange& change : stored.verdicts) visit(change);
+    return {};
+  });
+}
+
+Status PathStates::Restore(const StoredHistory& stored, const VerdictSource& verdicts) {
   if (started_ || restored_through_) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "path states: restore must come once, before any data or minute close");
   }
   if (!stored.judged_through) return {};
   const SystemTime through = MinuteStart(*stored.judged_through);
-  const auto& verdicts = stored.verdicts;
-  for (std::size_t i = 0; i < verdicts.size(); ++i) {
-    const VerdictChange& change = verdicts[i];
-    const bool next_is_same_path = i + 1 < verdicts.size() && verdicts[i + 1].path == change.path;
+  // A change holds up to the next change of its path, so each is recorded when the next one
+  // arrives (or the stream ends): one change is held, never the whole stream.
+  std::optional<VerdictChange> held;
+  const auto record = [&](const VerdictChange& change, const VerdictChange* next) {
+    const bool next_is_same_path = next != nullptr && next->path == change.path;
     TrackedPath* tracked = FindMutable(change.path);
     if (tracked == nullptr) {
       if (!next_is_same_path) ForgetInHistory(change.path, change.verdict, through);
-      continue;
+      return;
     }
-    const SystemTime end = std::min(through, next_is_same_path ? verdicts[i + 1].minute : through);
-    if (end <= change.minute) continue;
+    const SystemTime end = std::min(through, next_is_same_path ? next->minute : through);
+    if (end <= change.minute) return;
     tracked->budget.Record(change.minute, change.verdict, (end - change.minute) / kMinute);
     tracked->last_verdict = change.verdict;
-  }
+  };
+  Status read = verdicts([&](const VerdictChange& change) {
+    if (held) record(*held, &change);
+    held = change;
+  });
+  if (!read) return read;
+  if (held) record(*held, nullptr);
   for (const TrackerUpdate& update : stored.trackers) {
     if (TrackedPath* tracked = FindMutable(update.path)) {
       tracked->breaches.Restore(update.state);

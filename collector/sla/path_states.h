@@ -128,6 +128,13 @@ class PathStates {
   // collector's downtime, the minutes since) are judged as usual. Paths the config no longer has
   // are skipped. Fails (kInvalidArgument) after any data, minute close or earlier Restore.
   Status Restore(const StoredHistory& stored);
+  // As Restore, with the verdicts streamed from `verdicts` (grouped by path, each path's oldest
+  // first, as StoredHistory::verdicts) instead of held: stored.verdicts is not read. A month of
+  // changes of 10,000 paths is then never in memory at once. A failing source fails the restore
+  // with its error, part of the verdicts recorded (the daemon then does not start).
+  using VerdictVisitor = std::function<void(const VerdictChange&)>;
+  using VerdictSource = std::function<Status(const VerdictVisitor&)>;
+  Status Restore(const StoredHistory& stored, const VerdictSource& verdicts);
   // What minute closes produced since the last call; always empty with History::kOff.
   HistoryDelta TakeHistory() { return std::exchange(history_, HistoryDelta{}); }
 

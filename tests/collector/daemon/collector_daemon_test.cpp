@@ -24,9 +24,11 @@
 #include <vector>
 
 #include "collector/history/history_store.h"
+#include "collector/store/summary_store.h"
 #include "common/batch/batch_codec.h"
 #include "tests/collector/daemon/api_schema_check.h"
 #include "tests/collector/daemon/collector_process.h"
+#include "tests/collector/windows/test_minutes.h"
 #include "tests/common/batch/batch_examples.h"
 #include "tests/support/http_client.h"
 #include "tests/support/subprocess.h"
@@ -348,6 +350,19 @@ TEST_F(CollectorDaemonTest, ABreachOlderThanTheReplayIsKeptAcrossRestarts) {
                                                            .violated_minutes = 5}}}};
     delta.judged_through = now - 2h - 30min;
     ASSERT_TRUE((*history)->Write(delta));
+    // The first bad minute's measurements (60 probes at 50 ms), as ingest stored them.
+    auto store = store::SummaryStore::Open({.path = dir_ / "collector.db"});
+    ASSERT_TRUE(store) << store.error().message;
+    batch::Batch batch{.probe = hub0.source,
+                       .probe_start = bad_from,
+                       .sequence = 1,
+                       .created = bad_from + 1min,
+                       .summaries = {}};
+    for (int i = 0; i < 6; ++i) {
+      batch.summaries.push_back(
+          {hub0, linkmon::testing::SummaryAt(bad_from + i * 10s, 50ms, 10), std::nullopt});
+    }
+    ASSERT_TRUE((*store)->ApplyBatch(batch, bad_from + 1min));
   }
   const std::string range = "from=" + std::to_string(seconds(now - 4h));
   for (int run = 0; run < 2; ++run) {
@@ -368,9 +383,15 @@ TEST_F(CollectorDaemonTest, ABreachOlderThanTheReplayIsKeptAcrossRestarts) {
     const json minutes = GetJson(
         "/api/v1/paths/xining/hub-0?method=icmp&from=" + std::to_string(seconds(bad_from - 1min)) +
         "&to=" + std::to_string(seconds(bad_from + 6min)));
+    EXPECT_TRUE(MatchesApiSchema("paths", minutes.dump()));
     ASSERT_EQ(minutes["paths"][0]["minutes"].size(), 7u) << minutes.dump();
     EXPECT_EQ(minutes["paths"][0]["minutes"][0]["verdict"], "good");
-    EXPECT_EQ(minutes["paths"][0]["minutes"][1]["verdict"], "bad");
+    EXPECT_TRUE(minutes["paths"][0]["minutes"][0]["probes_sent"].is_null());  // nothing stored
+    const json& first_bad = minutes["paths"][0]["minutes"][1];
+    EXPECT_EQ(first_bad["verdict"], "bad");
+    // Three hours old: beyond memory's hour and the 2 h replay, so the store's figures.
+    EXPECT_EQ(first_bad["probes_sent"], 60) << first_bad.dump();
+    EXPECT_NEAR(first_bad["rtt_p99_seconds"].get<double>(), 0.05, 0.05 / 128) << first_bad.dump();
     EXPECT_EQ(minutes["paths"][0]["minutes"][6]["verdict"], "good");
     auto metrics = Get(endpoint_, "/metrics");
     EXPECT_NE(

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "collector/store/summary_store.h"
+#include "tests/collector/history/typical_day.h"
 #include "tests/collector/sla/test_config.h"
 #include "tests/collector/windows/test_minutes.h"
 #include "tests/support/temp_dir.h"
@@ -17,6 +18,7 @@ using sla::BreachEvent;
 using sla::CrossedThreshold;
 using sla::ThresholdKind;
 using sla::Verdict;
+using testing::AppendTypicalDay;
 using testing::Path;
 
 const SystemTime t0 = testing::Epoch2026();
@@ -321,12 +323,7 @@ TEST_F(HistoryStoreTest, VerdictBytesPerPathDay) {
     for (int day = 0; day < kDays; ++day) {
       sla::HistoryDelta delta;
       const SystemTime midnight = t0 + day * 24h;
-      for (const auto& path : paths) {
-        delta.verdict_changes.push_back({path, midnight + 9h, Verdict::kBad});
-        delta.verdict_changes.push_back({path, midnight + 9h + 20min, Verdict::kGood});
-        delta.verdict_changes.push_back({path, midnight + 15h, Verdict::kUnknown});
-        delta.verdict_changes.push_back({path, midnight + 15h + 5min, Verdict::kGood});
-      }
+      AppendTypicalDay(delta, paths, midnight);
       delta.judged_through = midnight + 24h;
       ASSERT_TRUE(history->Write(delta));
     }

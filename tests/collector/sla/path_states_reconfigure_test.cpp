@@ -183,5 +183,34 @@ TEST_F(PathStatesReconfigureTest, AFailingRecordSourceFailsTheRebuild) {
   EXPECT_EQ(report.error().message, "store: damaged histogram");
 }
 
+TEST_F(PathStatesReconfigureTest, StreamedVerdictsRestoreAsHeldOnesAndAFailingStreamFails) {
+  // metro: good 00:00, bad 00:03 .. 00:05, good again; judged through 00:10.
+  StoredHistory stored{.judged_through = t0_ + 10min, .verdicts = {}, .trackers = {}, .closed = {}};
+  const std::vector<VerdictChange> changes = {{metro_, t0_, Verdict::kGood},
+                                              {metro_, t0_ + 3min, Verdict::kBad},
+                                              {metro_, t0_ + 6min, Verdict::kGood}};
+  auto streamed = PathStates::Create(config_, clock_, PathStatesOptions{});
+  ASSERT_TRUE(streamed);
+  ASSERT_TRUE((*streamed)->Restore(stored, [&](const PathStates::VerdictVisitor& visit) -> Status {
+    for (const VerdictChange& change : changes) visit(change);
+    return {};
+  }));
+  stored.verdicts = changes;
+  auto held = PathStates::Create(config_, clock_, PathStatesOptions{});
+  ASSERT_TRUE(held);
+  ASSERT_TRUE((*held)->Restore(stored));
+  const MinuteCounts expected{.good = 7, .bad = 3, .unknown = 0};
+  EXPECT_EQ((*held)->Find(metro_)->budget.totals(), expected);
+  EXPECT_EQ((*streamed)->Find(metro_)->budget.totals(), expected);
+
+  auto failing = PathStates::Create(config_, clock_, PathStatesOptions{});
+  ASSERT_TRUE(failing);
+  auto restored = (*failing)->Restore(stored, [](const PathStates::VerdictVisitor&) -> Status {
+    return MakeError(ErrorCode::kCorrupt, "history: invalid verdict change row");
+  });
+  ASSERT_FALSE(restored);
+  EXPECT_EQ(restored.error().message, "history: invalid verdict change row");
+}
+
 }  // namespace
 }  // namespace linkmon::sla

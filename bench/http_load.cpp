@@ -13,7 +13,9 @@
 // as a scraper's workers do. Latency is from the request's write to the end of its answer, so it is
 // the server's service time plus the loopback; requests sent more than 1 ms after their due time
 // are counted as `late` (the generator or the server could not keep up). Bounded: --duration at
-// most 120 s, --rate at most 20,000/s, --connections at most 512, and every read has a deadline.
+// most 120 s, --rate at most 20,000/s, --connections at most 512, every read has a deadline, and
+// no request is sent later than twice the duration plus 5 s after the start: a server that cannot
+// keep up leaves requests unsent (`skipped`), so the run ends in bounded time.
 //
 // Usage: linkmon-bench-http-load --port 9090 --targets FILE --rate 100 --duration 10
 //        [--connections 4] [--expect 'probe_success 1'] [--timeout-ms 5000]
@@ -61,6 +63,7 @@ struct ConnectionTally {
   std::uint64_t matched = 0;
   std::uint64_t errors = 0;
   std::uint64_t late = 0;
+  std::uint64_t skipped = 0;
   std::uint64_t body_bytes = 0;
   std::vector<double> latencies_ms;
 };
@@ -72,10 +75,15 @@ class Connection {
 
   void Run(int index, Clock::time_point start, std::uint64_t total, ConnectionTally& tally) {
     const auto spacing = std::chrono::duration<double>(1.0 / options_.rate);
+    const auto give_up = start + 2 * options_.duration + std::chrono::seconds(5);
     for (std::uint64_t i = static_cast<std::uint64_t>(index); i < total;
          i += static_cast<std::uint64_t>(options_.connections)) {
       const auto due = start + std::chrono::duration_cast<Clock::duration>(spacing * double(i));
       std::this_thread::sleep_until(due);
+      if (Clock::now() > give_up) {
+        ++tally.skipped;
+        continue;
+      }
       const auto sent = Clock::now();
       if (sent - due > std::chrono::milliseconds(1)) ++tally.late;
       ++tally.requests;
@@ -186,6 +194,7 @@ int main(int argc, char** argv) {
     all.matched += t.matched;
     all.errors += t.errors;
     all.late += t.late;
+    all.skipped += t.skipped;
     all.body_bytes += t.body_bytes;
     all.latencies_ms.insert(all.latencies_ms.end(), t.latencies_ms.begin(), t.latencies_ms.end());
   }
@@ -193,12 +202,13 @@ int main(int argc, char** argv) {
   const double answers = static_cast<double>(all.latencies_ms.size());
   std::printf(
       "{\"requests\": %llu, \"ok\": %llu, \"matched\": %llu, \"errors\": %llu, \"late\": %llu, "
+      "\"skipped\": %llu, "
       "\"seconds\": %.3f, \"rate_per_second\": %.1f, \"body_bytes_mean\": %.0f, "
       "\"latency_ms\": {\"p50\": %.4f, \"p90\": %.4f, \"p99\": %.4f, \"max\": %.4f}}\n",
       static_cast<unsigned long long>(all.requests), static_cast<unsigned long long>(all.ok),
       static_cast<unsigned long long>(all.matched), static_cast<unsigned long long>(all.errors),
-      static_cast<unsigned long long>(all.late), elapsed,
-      static_cast<double>(all.requests) / elapsed,
+      static_cast<unsigned long long>(all.late), static_cast<unsigned long long>(all.skipped),
+      elapsed, static_cast<double>(all.requests) / elapsed,
       answers > 0 ? static_cast<double>(all.body_bytes) / answers : 0.0,
       Quantile(all.latencies_ms, 0.50), Quantile(all.latencies_ms, 0.90),
       Quantile(all.latencies_ms, 0.99), all.latencies_ms.empty() ? 0.0 : all.latencies_ms.back());

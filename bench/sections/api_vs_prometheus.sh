@@ -10,10 +10,13 @@
 #   answers on the first), every 15 s, and answers on :9471:
 #   matrix: {__name__=~"linkmon_path_rtt_p(50|99)_seconds"}, the p50 and p99 RTT of every path
 #     (20,000 series; linkmon's matrix carries more per path: p95, loss, jitter, state, age);
+#   matrix-site: the same for one source site (/api/v1/matrix?from=s042; 200 series), the
+#     question a scheduler of one site asks;
 #   rank: sort_desc((0.02 - linkmon_path_rtt_p99_seconds{src="s042"}) / 0.02 >= 0), one site's
 #     paths within the class's RTT p99 threshold (20 ms), by headroom (linkmon's rank also judges
 #     jitter and loss and returns the margins of each).
 # Writes $work/api.tsv: server query repeat p50_ms p99_ms max_ms ok requests body_bytes cpu_ticks
+#   requests_per_second skipped (requests the generator gave up sending: the server fell behind)
 
 api_port=9470
 api_scraped_port=9472
@@ -57,22 +60,24 @@ import sys, urllib.parse
 work = sys.argv[1]
 queries = {
     "matrix": '{__name__=~"linkmon_path_rtt_p(50|99)_seconds"}',
+    "matrix-site": '{__name__=~"linkmon_path_rtt_p(50|99)_seconds",src="s042"}',
     "rank": 'sort_desc((0.02 - linkmon_path_rtt_p99_seconds{src="s042"}) / 0.02 >= 0)',
 }
 for name, q in queries.items():
     open(f"{work}/api-prometheus-{name}.txt", "w").write("/api/v1/query?query=" + urllib.parse.quote(q, safe="") + "\n")
 open(f"{work}/api-linkmon-matrix.txt", "w").write("/api/v1/matrix\n")
+open(f"{work}/api-linkmon-matrix-site.txt", "w").write("/api/v1/matrix?from=s042\n")
 open(f"{work}/api-linkmon-rank.txt", "w").write("/api/v1/rank?from=s042&sla=nationwide\n")
 PY
   # What each answer holds, once: the equivalence is only as good as the series counts.
-  for q in matrix rank; do
+  for q in matrix matrix-site rank; do
     ip netns exec "$netns" curl -sf --max-time 30 "http://127.0.0.1:$prom_port$(cat "$work/api-prometheus-$q.txt")" |
       python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]["result"]))' >"$work/api-prometheus-$q.count"
   done
   for rep in $(seq "$repeats"); do
     if ((rep % 2)); then order="linkmon prometheus"; else order="prometheus linkmon"; fi
     for server in $order; do
-      for q in matrix rank; do
+      for q in matrix matrix-site rank; do
         local port=$api_port pid=$server_pid c0 c1
         [[ $server == prometheus ]] && port=$prom_port pid=$prom_pid
         c0=$(cpu_ticks "$pid")
@@ -80,7 +85,7 @@ PY
           --rate "$api_rate" --duration "$api_seconds" --connections 4 --timeout-ms 5000 >"$work/api-load.json"
         c1=$(cpu_ticks "$pid")
         python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); l=d["latency_ms"]
-print("\t".join(str(x) for x in (sys.argv[2], sys.argv[3], sys.argv[4], l["p50"], l["p99"], l["max"], d["ok"], d["requests"], d["body_bytes_mean"], sys.argv[5])))' \
+print("\t".join(str(x) for x in (sys.argv[2], sys.argv[3], sys.argv[4], l["p50"], l["p99"], l["max"], d["ok"], d["requests"], d["body_bytes_mean"], sys.argv[5], d["rate_per_second"], d["skipped"])))' \
           "$work/api-load.json" "$server" "$q" "$rep" "$((c1 - c0))" >>"$out"
         echo "bench/run: api $server $q #$rep: $(cat "$work/api-load.json")" >&2
       done

@@ -9,6 +9,8 @@
 # emulator's own: with independent uniform delays each way, IPDV of the RTT is the sum of four
 # uniform +-200 us variables.
 
+source bench/sections/lab_reflector.sh
+
 jitter_site=bn1-jitter
 jitter_ip=10.77.3.2
 jitter_one_way_us=400
@@ -17,30 +19,8 @@ jitter_range_us=200
 run_jitter() {
   local rep m tgt out=$work/jitter.tsv
   : >"$out"
-  cat >"$work/jitter.yaml" <<YAML
-version: 1
-sites:
-  near: {region: bench, addresses: [10.77.1.2]}
-  jitter: {region: bench, addresses: [$jitter_ip], reflector: true}
-sla_classes:
-  bench:
-    rtt_p99: 50ms
-probe:
-  collector_url: http://127.0.0.1:9
-  token_file: "$work/bench.token"
-  spool: {path: "$work/{site}-jitter-spool.db"}
-  metrics_listen: 127.0.0.1:9466
-  reflector:
-    listen: $jitter_ip:8620
-    allowed_sources: [10.77.0.0/16]
-probes:
-  near:
-    targets:
-      - {site: jitter, methods: [icmp, stamp], sla_class: bench, stamp: {port: 8620}}
-YAML
-  ip netns exec "$jitter_site" "$probe_bin" --config "$work/jitter.yaml" --site jitter --reflector-only \
-    --clock synchronized --log-level error >/dev/null 2>"$work/jitter-reflector.err" &
-  started_pids+=("$!")
+  write_reflector_config "$work/jitter.yaml" jitter "$jitter_ip" 9466 "icmp, stamp" ""
+  start_reflector "$jitter_site" "$work/jitter.yaml" jitter
   ip netns exec "$jitter_site" irtt server -b "$jitter_ip:2112" >/dev/null 2>"$work/jitter-irtt-server.err" &
   started_pids+=("$!")
   sleep 1

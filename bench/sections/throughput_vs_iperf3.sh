@@ -8,6 +8,8 @@
 # Goodput is what the receiver got (linkmon: goodput_bits_per_second; iperf3: sum_received).
 # Writes $work/throughput.tsv: tool mode repeat bits_per_second.
 
+source bench/sections/lab_reflector.sh
+
 bulk_site=bn1-bulk
 bulk_ip=10.77.4.2
 
@@ -15,32 +17,10 @@ run_throughput() {
   local rep mode tool first second out=$work/throughput.tsv
   : >"$out"
   (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/stamp.key")
-  cat >"$work/bulk.yaml" <<YAML
-version: 1
-sites:
-  near: {region: bench, addresses: [10.77.1.2]}
-  bulk: {region: bench, addresses: [$bulk_ip], reflector: true}
-sla_classes:
-  bench:
-    rtt_p99: 50ms
-probe:
-  collector_url: http://127.0.0.1:9
-  token_file: "$work/bench.token"
-  spool: {path: "$work/{site}-bulk-spool.db"}
-  metrics_listen: 127.0.0.1:9467
-  reflector:
-    listen: $bulk_ip:8620
-    allowed_sources: [10.77.0.0/16]
-    key_file: "$work/stamp.key"
-    max_throughput: 1Gbps
-probes:
-  near:
-    targets:
-      - {site: bulk, methods: [stamp], sla_class: bench, stamp: {port: 8620}}
-YAML
-  ip netns exec "$bulk_site" "$probe_bin" --config "$work/bulk.yaml" --site bulk --reflector-only \
-    --clock synchronized --log-level error >/dev/null 2>"$work/bulk-reflector.err" &
-  started_pids+=("$!")
+  write_reflector_config "$work/bulk.yaml" bulk "$bulk_ip" 9467 stamp \
+    "    key_file: \"$work/stamp.key\"
+    max_throughput: 1Gbps"
+  start_reflector "$bulk_site" "$work/bulk.yaml" bulk
   sleep 1
   for rep in $(seq "$repeats"); do
     for mode in tcp udp; do

@@ -5,7 +5,9 @@
 //
 // The wall clock of the paths moves one second per real second (a timer on the server's thread),
 // so that every second's first request rebuilds the cached answers as in a running collector;
-// no minute closes (no new data arrives), as in bench/api_bench.cpp's paced benchmarks.
+// no minute closes (no new data arrives), as in bench/api_bench.cpp's paced benchmarks. The clock
+// goes back to its start every 60 s, so the paths' data stays fresh however long a run lasts: a
+// path whose data aged past the stale limit would make /rank's answer cheaper (nothing meets).
 //
 // Usage: linkmon-bench-api-server --port 9470 [--sites 100]. Prints "listening PORT" once it
 // answers; stops on SIGINT or SIGTERM.
@@ -55,7 +57,8 @@ int main(int argc, char** argv) {
     tick.expires_after(std::chrono::seconds(1));
     tick.async_wait([&](boost::system::error_code error) {
       if (error) return;
-      paths.clock.SetSystemTime(base + std::chrono::seconds(++seconds));
+      seconds = (seconds + 1) % 60;
+      paths.clock.SetSystemTime(base + std::chrono::seconds(seconds));
       arm();
     });
   };

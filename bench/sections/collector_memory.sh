@@ -10,7 +10,7 @@ run_memory() {
   [[ -x $work/linkmon-bench-api ]] || { echo "bench/run: memory: no linkmon-bench-api (scripts/build)" >&2; return 0; }
   for rep in 1; do
     for sites in 100 1000; do
-      timeout 300 "$work/linkmon-bench-api" --benchmark_filter="BM_MemoryPerPath/$sites\$" \
+      timeout 300 "$work/linkmon-bench-api" --benchmark_filter="BM_MemoryPerPath/$sites/" \
         --benchmark_format=json 2>/dev/null >"$work/memory.json" || true
       python3 -c 'import json,sys
 b=[x for x in json.load(open(sys.argv[1]))["benchmarks"] if "bytes_per_path" in x]

@@ -1,6 +1,7 @@
 #include "probe/daemon/batch_assembler.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace linkmon::probe {
@@ -14,10 +15,17 @@ BatchAssembler::BatchAssembler(boost::asio::io_context& io, const Clock& clock,
       probe_start_(clock.SystemNow()) {}
 
 void BatchAssembler::Add(const PathKey& path, const stats::IntervalSummary& summary) {
-  pending_.push_back(batch::PathSummary{path, summary, std::nullopt});
+  Add(batch::PathSummary{path, summary, std::nullopt});
 }
 
-void BatchAssembler::Add(batch::PathSummary summary) { pending_.push_back(std::move(summary)); }
+void BatchAssembler::Add(batch::PathSummary summary) {
+  pending_.push_back(std::move(summary));
+  // What waits for the timer stays bounded, however many paths the probe has (10,000 paths at
+  // 1 s summaries and a 10 s upload interval would otherwise hold 100,000).
+  if (pending_.size() >= std::clamp<std::size_t>(options_.seal_at, 1, options_.max_summaries)) {
+    Flush();
+  }
+}
 
 void BatchAssembler::Start() { Arm(); }
 
@@ -44,8 +52,9 @@ void BatchAssembler::Flush() {
         .probe_start = probe_start_,
         .sequence = next_sequence_++,
         .created = clock_.SystemNow(),
-        .summaries = {pending_.begin() + static_cast<std::ptrdiff_t>(first),
-                      pending_.begin() + static_cast<std::ptrdiff_t>(last)},
+        .summaries =
+            {std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(first)),
+             std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(last))},
     };
     // The uploader has already counted and logged a failed spool write; the
     // batch is gone, and the probe goes on measuring (issue 6: a full disk must

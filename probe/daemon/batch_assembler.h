@@ -4,7 +4,8 @@
 // `upload_interval` the summaries closed since the last batch are sealed into one batch with the
 // next sequence number of this run's epoch and handed to the uploader, which spools it before it
 // sends it. A batch holds at most `max_summaries` (the collector's decode limit), so a long backlog
-// is cut into several batches rather than refused.
+// is cut into several batches rather than refused, and a batch that reaches `seal_at` summaries
+// before the timer is sealed at once, so that pending summaries stay bounded.
 //
 // Thread-safety: not thread-safe; lives on the probe's io_context.
 
@@ -29,6 +30,11 @@ struct BatchAssemblerOptions {
   SiteName probe;
   std::chrono::nanoseconds upload_interval = std::chrono::seconds(10);
   std::size_t max_summaries = 5'000;
+  // A batch is sealed as soon as it holds this many summaries (at most max_summaries), without
+  // waiting for the timer: the pending summaries and the batch's encoding are what the probe's
+  // memory grows with (about 2 KB per summary while encoding), so this bounds them at a few
+  // megabytes whatever the number of paths.
+  std::size_t seal_at = 1'000;
 };
 
 class BatchAssembler {

@@ -17,16 +17,14 @@ namespace {
 
 using SystemTime = std::chrono::system_clock::time_point;
 
-// Room for every control message we ask for: a timestamping block (3 timespecs), a TTL or hop
-// limit, and an extended error, with headers and alignment.
-constexpr std::size_t kControlBytes = 256;
-
 SystemTime FromTimespec(const timespec& ts) {
   return SystemTime(std::chrono::duration_cast<std::chrono::system_clock::duration>(
       std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
 }
 
 bool IsZero(const timespec& ts) { return ts.tv_sec == 0 && ts.tv_nsec == 0; }
+
+}  // namespace
 
 Error ErrnoError(const char* step) {
   int code = errno;
@@ -35,7 +33,7 @@ Error ErrnoError(const char* step) {
                fmt::format("{}: {}", step, std::strerror(code))};
 }
 
-void ReadSource(const sockaddr_storage& from, ReceivedDatagram& out) {
+void ReadSourceAddress(const sockaddr_storage& from, ReceivedDatagram& out) {
   if (from.ss_family == AF_INET) {
     const auto& v4 = reinterpret_cast<const sockaddr_in&>(from);
     out.source_address = boost::asio::ip::address_v4(ntohl(v4.sin_addr.s_addr));
@@ -49,8 +47,9 @@ void ReadSource(const sockaddr_storage& from, ReceivedDatagram& out) {
   }
 }
 
-void ReadControl(msghdr& message, ReceivedDatagram& out) {
-  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+void ReadReceiveControl(const msghdr& message, ReceivedDatagram& out) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr;
+       c = CMSG_NXTHDR(const_cast<msghdr*>(&message), c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
       scm_timestamping stamps;
       std::memcpy(&stamps, CMSG_DATA(c), sizeof stamps);
@@ -76,8 +75,6 @@ void ReadControl(msghdr& message, ReceivedDatagram& out) {
     }
   }
 }
-
-}  // namespace
 
 Result<SocketAddress> SocketAddress::Make(const boost::asio::ip::address& address,
                                           std::uint16_t port, int socket_family) {
@@ -132,8 +129,8 @@ Result<ReceivedDatagram> ReceiveDatagram(int fd, std::span<std::uint8_t> buffer)
   out.truncated =
       (message.msg_flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(got) > buffer.size();
   out.size = std::min(static_cast<std::size_t>(got), buffer.size());
-  ReadSource(from, out);
-  ReadControl(message, out);
+  ReadSourceAddress(from, out);
+  ReadReceiveControl(message, out);
   return out;
 }
 
@@ -164,9 +161,14 @@ Result<TransmitTimestamp> ReadTransmitTimestamp(int fd) {
     got = ::recvmsg(fd, &message, MSG_ERRQUEUE | MSG_DONTWAIT);
   } while (got < 0 && errno == EINTR);
   if (got < 0) return tl::unexpected(ErrnoError("recvmsg(MSG_ERRQUEUE)"));
+  return ParseTransmitTimestamp(message);
+}
+
+Result<TransmitTimestamp> ParseTransmitTimestamp(const msghdr& message) {
   std::optional<SystemTime> time;
   std::optional<std::uint32_t> id;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+  for (const cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr;
+       c = CMSG_NXTHDR(const_cast<msghdr*>(&message), const_cast<cmsghdr*>(c))) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
       scm_timestamping stamps;
       std::memcpy(&stamps, CMSG_DATA(c), sizeof stamps);

@@ -62,4 +62,22 @@ struct TransmitTimestamp {
 // kParse for an entry that is not a transmit timestamp (it is consumed, so keep reading).
 Result<TransmitTimestamp> ReadTransmitTimestamp(int fd);
 
+// The pieces the single reads above and receive_batch.h share.
+
+// Room for every control message we ask for: a timestamping block (3 timespecs), a TTL or hop
+// limit, and an extended error, with headers and alignment.
+inline constexpr std::size_t kControlBytes = 256;
+
+// The error of a failed system call `step`, from errno: kUnavailable for EAGAIN and ENOBUFS
+// (try again later), kIo with strerror for anything else.
+Error ErrnoError(const char* step);
+
+// Fills `out`'s source from a received address, and its kernel receive time, TTL and traffic
+// class from the message's control data.
+void ReadSourceAddress(const sockaddr_storage& from, ReceivedDatagram& out);
+void ReadReceiveControl(const msghdr& message, ReceivedDatagram& out);
+
+// The transmit timestamp an error-queue message carries; kParse when it carries none.
+Result<TransmitTimestamp> ParseTransmitTimestamp(const msghdr& message);
+
 }  // namespace linkmon::net

@@ -88,4 +88,19 @@ Status EnableReceiveTrafficClass(int fd, int family) {
   return SetInt(fd, IPPROTO_IP, IP_RECVTOS, 1, "IP_RECVTOS");
 }
 
+Result<int> GrowReceiveBuffer(int fd, int bytes) {
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0) {
+    if (Status set = SetInt(fd, SOL_SOCKET, SO_RCVBUF, bytes, "SO_RCVBUF"); !set) {
+      return tl::unexpected(set.error());
+    }
+  }
+  int size = 0;
+  socklen_t length = sizeof size;
+  if (::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, &length) != 0) {
+    return MakeError(ErrorCode::kIo,
+                     fmt::format("getsockopt(SO_RCVBUF): {}", std::strerror(errno)));
+  }
+  return size;
+}
+
 }  // namespace linkmon::net

@@ -48,4 +48,11 @@ Status EnableReceiveTtl(int fd, int family);
 // packet arrived with (a path may re-mark it).
 Status EnableReceiveTrafficClass(int fd, int family);
 
+// Grows the socket's receive buffer to `bytes` (which also holds its error queue: every transmit
+// timestamp is charged to it until read), so a socket shared by many targets keeps their replies
+// through a stall of the process. SO_RCVBUFFORCE first (CAP_NET_ADMIN passes net.core.rmem_max),
+// else SO_RCVBUF, which the kernel caps at rmem_max. Returns the size the kernel reports (which
+// counts its bookkeeping: about twice what was asked).
+Result<int> GrowReceiveBuffer(int fd, int bytes);
+
 }  // namespace linkmon::net

@@ -26,10 +26,12 @@ Result<std::unique_ptr<Prober>> MakeIcmp(const config::Target& target, ProberRes
   icmp::IpVersion version = IsIpv6(target.address) ? icmp::IpVersion::kV6 : icmp::IpVersion::kV4;
   auto service = resources.IcmpService(version, static_cast<std::uint8_t>(target.dscp));
   if (!service) return tl::unexpected(service.error());
-  return AsProber(IcmpProber::Make(
-      *service,
-      {.target = target.address, .icmp_size = IcmpSizeForPacketSize(target.packet_size, version)},
-      listener));
+  return AsProber(
+      IcmpProber::Make(*service,
+                       {.target = target.address,
+                        .icmp_size = IcmpSizeForPacketSize(target.packet_size, version),
+                        .remembered_probes = RememberedProbesFor(target.interval, target.timeout)},
+                       listener));
 }
 
 Result<std::unique_ptr<Prober>> MakeStamp(const config::Target& target, ProberResources& resources,
@@ -41,7 +43,8 @@ Result<std::unique_ptr<Prober>> MakeStamp(const config::Target& target, ProberRe
   StampProberOptions options{
       .reflector = boost::asio::ip::udp::endpoint(target.address, port),
       .payload_size = StampPayloadSize(target.packet_size, IsIpv6(target.address), codec),
-      .dscp = static_cast<std::uint8_t>(target.dscp)};
+      .dscp = static_cast<std::uint8_t>(target.dscp),
+      .remembered_probes = RememberedProbesFor(target.interval, target.timeout)};
   auto prober =
       StampProber::Make(resources.io(), resources.clock(), std::move(codec), options, listener);
   if (prober) (*prober)->SetClockErrorEstimate(resources.clock_estimate());
@@ -66,7 +69,8 @@ Result<std::unique_ptr<Prober>> MakeDns(const config::Target& target, ProberReso
       DnsProber::Make(resources.io(), resources.clock(),
                       {.resolver = boost::asio::ip::udp::endpoint(target.address, target.dns->port),
                        .query = target.dns->query,
-                       .dscp = static_cast<std::uint8_t>(target.dscp)},
+                       .dscp = static_cast<std::uint8_t>(target.dscp),
+                       .remembered_probes = RememberedProbesFor(target.interval, target.timeout)},
                       listener));
 }
 

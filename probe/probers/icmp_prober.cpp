@@ -41,25 +41,27 @@ IcmpProber::IcmpProber(std::shared_ptr<IcmpEchoService> service, const IcmpProbe
 IcmpProber::~IcmpProber() { service_->Unregister(flow_); }
 
 Status IcmpProber::Send(std::uint32_t sequence) {
-  const Clock& clock = service_->clock();
-  SentProbe probe;
-  probe.monotonic = clock.MonotonicNow();
-  probe.wall = clock.SystemNow();
-  Result<std::uint32_t> transmit_id =
-      service_->Send(flow_, sequence, options_.target, options_.icmp_size);
-  if (!transmit_id) {
-    ++counters_.send_errors;
-    return tl::unexpected(transmit_id.error());
-  }
-  sent_.Add(sequence, *transmit_id, probe);
-  service_->CollectTransmitStamps(1);
-  ++counters_.probes_sent;
-  listener_->OnSent({.sequence = sequence, .sent = probe.monotonic});
-  return {};
+  Status queued = service_->Send(flow_, sequence, options_.target, options_.icmp_size);
+  if (!queued) ++counters_.send_errors;
+  return queued;
 }
 
-void IcmpProber::OnTransmitTimestamp(std::uint32_t transmit_id, SystemTime time) {
-  if (sent_.SetKernelTime(transmit_id, time)) ++counters_.kernel_transmit_stamps;
+void IcmpProber::OnProbeSent(std::uint32_t sequence, MonotonicTime monotonic, SystemTime wall) {
+  SentProbe probe;
+  probe.monotonic = monotonic;
+  probe.wall = wall;
+  // The service routes transmit stamps by sequence: the transmit id is not needed here.
+  sent_.Add(sequence, /*transmit_id=*/0, probe);
+  ++counters_.probes_sent;
+  listener_->OnSent({.sequence = sequence, .sent = monotonic});
+}
+
+void IcmpProber::OnSendFailed(std::uint32_t /*sequence*/, const Error& /*error*/) {
+  ++counters_.send_errors;
+}
+
+void IcmpProber::OnTransmitTimestamp(std::uint32_t sequence, SystemTime time) {
+  if (sent_.SetKernelTimeOf(sequence, time)) ++counters_.kernel_transmit_stamps;
 }
 
 void IcmpProber::OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDatagram& received) {

@@ -22,7 +22,8 @@ struct IcmpProberOptions {
   boost::asio::ip::address target;
   // ICMP header and payload; at least icmp::kMinEchoSize (24).
   std::size_t icmp_size = 56;
-  // Probes remembered for matching replies: at least rate * late horizon of the path.
+  // Probes remembered for matching replies: at least rate * late horizon of the path
+  // (RememberedProbesFor).
   std::size_t remembered_probes = 4096;
 };
 
@@ -47,7 +48,9 @@ class IcmpProber final : public Prober, private IcmpFlow {
   IcmpProber(std::shared_ptr<IcmpEchoService> service, const IcmpProberOptions& options,
              ProbeListener& listener);
 
-  void OnTransmitTimestamp(std::uint32_t transmit_id, SystemTime time) override;
+  void OnProbeSent(std::uint32_t sequence, MonotonicTime monotonic, SystemTime wall) override;
+  void OnSendFailed(std::uint32_t sequence, const Error& error) override;
+  void OnTransmitTimestamp(std::uint32_t sequence, SystemTime time) override;
   void OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDatagram& received) override;
 
   std::shared_ptr<IcmpEchoService> service_;

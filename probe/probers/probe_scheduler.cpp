@@ -21,6 +21,12 @@ nanoseconds SpreadOffset(std::size_t index, std::size_t count, nanoseconds inter
   return nanoseconds(static_cast<nanoseconds::rep>(offset));
 }
 
+MonotonicTime NextSendWake(MonotonicTime next_due, MonotonicTime turn_start, nanoseconds send_slot,
+                           bool capped) {
+  if (capped) return turn_start;  // already due: the timer fires at once
+  return std::max(next_due, turn_start + send_slot);
+}
+
 class ProbeScheduler::PathListener : public ProbeListener {
  public:
   explicit PathListener(stats::IntervalRecorder& recorder) : recorder_(recorder) {}
@@ -49,11 +55,7 @@ struct ProbeScheduler::Path {
 
 ProbeScheduler::ProbeScheduler(boost::asio::io_context& io, const Clock& clock,
                                const SchedulerOptions& options, SummarySink sink)
-    : clock_(clock),
-      options_(options),
-      sink_(std::move(sink)),
-      send_timer_(io),
-      close_timer_(io) {}
+    : clock_(clock), options_(options), sink_(std::move(sink)), send_timer_(io), close_timer_(io) {}
 
 ProbeScheduler::~ProbeScheduler() { Stop(); }
 
@@ -101,7 +103,7 @@ void ProbeScheduler::Start() {
     due_.push({path.first_send, i});
   }
   next_close_ = clock_.MonotonicNow() + options_.close_every;
-  ArmSendTimer();
+  ArmSendTimer(start);
   ArmCloseTimer();
 }
 
@@ -111,9 +113,9 @@ void ProbeScheduler::Stop() {
   close_timer_.cancel();
 }
 
-void ProbeScheduler::ArmSendTimer() {
+void ProbeScheduler::ArmSendTimer(MonotonicTime at) {
   if (!running_ || due_.empty()) return;
-  send_timer_.expires_at(due_.top().at);
+  send_timer_.expires_at(at);
   send_timer_.async_wait([this](const boost::system::error_code& error) {
     if (!error && running_) SendDue();
   });
@@ -121,8 +123,8 @@ void ProbeScheduler::ArmSendTimer() {
 
 void ProbeScheduler::SendDue() {
   MonotonicTime now = clock_.MonotonicNow();
-  for (std::size_t sent = 0;
-       sent < options_.max_sends_per_turn && !due_.empty() && due_.top().at <= now; ++sent) {
+  std::size_t sent = 0;
+  for (; sent < options_.max_sends_per_turn && !due_.empty() && due_.top().at <= now; ++sent) {
     Due due = due_.top();
     due_.pop();
     Path& path = *paths_[due.path];
@@ -133,7 +135,9 @@ void ProbeScheduler::SendDue() {
     ++path.sends;
     due_.push({path.first_send + path.interval * static_cast<std::int64_t>(path.sends), due.path});
   }
-  ArmSendTimer();
+  if (due_.empty()) return;
+  bool capped = sent == options_.max_sends_per_turn && due_.top().at <= now;
+  ArmSendTimer(NextSendWake(due_.top().at, now, options_.send_slot, capped));
 }
 
 void ProbeScheduler::ArmCloseTimer() {

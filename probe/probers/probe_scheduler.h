@@ -6,6 +6,10 @@
 // start + i * interval / n + k * interval (absolute times, so timer lateness never accumulates),
 // so 1,000 targets at 1 probe/s send one probe a millisecond, never a burst. One timer serves all
 // paths (a heap of next send times), and at most `max_sends_per_turn` probes leave per wake-up.
+// The timer wakes at most once per `send_slot`: a wake-up (timer interrupt, epoll_wait, re-arm)
+// costs more than a probe on a virtual machine, so the probes that fell due within one slot
+// leave together, each at most one slot late; each path still sends once per interval, on
+// average exactly on its phase, and the spreading over the interval is kept at slot resolution.
 //
 // Each path has its own sequence numbers (from 0, wrapping at 2^32) and its own
 // stats::IntervalRecorder: interval = summary_interval, timeout = the path's, late horizon = three
@@ -39,11 +43,19 @@ namespace linkmon::probers {
 std::chrono::nanoseconds SpreadOffset(std::size_t index, std::size_t count,
                                       std::chrono::nanoseconds interval);
 
+// When the send timer next fires, after a turn that started at `turn_start`: at the next probe's
+// time `next_due`, but not before one `send_slot` after the turn, unless the turn stopped at its
+// cap with probes still due (`capped`): then at once.
+MonotonicTime NextSendWake(MonotonicTime next_due, MonotonicTime turn_start,
+                           std::chrono::nanoseconds send_slot, bool capped);
+
 struct SchedulerOptions {
   std::chrono::nanoseconds summary_interval = std::chrono::seconds(10);
   std::chrono::nanoseconds close_every = std::chrono::seconds(1);
   std::chrono::nanoseconds min_late_wait = std::chrono::seconds(1);
   std::size_t max_sends_per_turn = 64;
+  // Shortest time between two wake-ups of the send timer (see above); 0 wakes for every probe.
+  std::chrono::nanoseconds send_slot = std::chrono::milliseconds(4);
 };
 
 using SummarySink = std::function<void(const PathKey& path, const stats::IntervalSummary&)>;
@@ -88,7 +100,7 @@ class ProbeScheduler {
     bool operator>(const Due& other) const { return at > other.at; }
   };
 
-  void ArmSendTimer();
+  void ArmSendTimer(MonotonicTime at);
   void SendDue();
   void ArmCloseTimer();
   void CloseDue();

@@ -37,7 +37,9 @@ class Prober {
  public:
   virtual ~Prober() = default;
   // Sends probe `sequence` now. An error means the probe did not leave: the caller counts a send
-  // error, not a loss.
+  // error, not a loss. A prober whose socket sends the probes of one loop turn together (ICMP:
+  // one sendmmsg right after the turn) returns only the errors found before that; a probe the
+  // kernel then refuses is never reported to the listener as sent, and counts in send_errors.
   virtual Status Send(std::uint32_t sequence) = 0;
   virtual const ProberCounters& counters() const = 0;
 };

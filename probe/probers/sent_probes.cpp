@@ -1,35 +1,56 @@
 #include "probe/probers/sent_probes.h"
 
+#include <algorithm>
+
 namespace linkmon::probers {
 
+namespace {
+
+constexpr std::size_t kMinRemembered = 8;
+constexpr std::size_t kMaxRemembered = 4096;
+
+}  // namespace
+
+std::size_t RememberedProbesFor(std::chrono::nanoseconds interval,
+                                std::chrono::nanoseconds timeout) {
+  if (interval <= std::chrono::nanoseconds(0)) return kMaxRemembered;
+  const std::chrono::nanoseconds horizon = 3 * timeout + std::chrono::seconds(1);
+  const auto probes = static_cast<std::size_t>(horizon / interval) + 1;
+  return std::clamp(2 * probes, kMinRemembered, kMaxRemembered);
+}
+
+SentProbes::SentProbes(std::size_t capacity) : slots_(capacity < 1 ? 1 : capacity) {}
+
 void SentProbes::Add(std::uint32_t sequence, std::uint32_t transmit_id, const SentProbe& probe) {
-  while (order_.size() >= capacity_) {
-    const Entry& oldest = order_.front();
-    auto found = by_sequence_.find(oldest.sequence);
-    auto id = sequence_by_transmit_id_.find(oldest.transmit_id);
-    if (id != sequence_by_transmit_id_.end() && id->second == oldest.sequence) {
-      sequence_by_transmit_id_.erase(id);
-    }
-    if (found != by_sequence_.end()) by_sequence_.erase(found);
-    order_.pop_front();
-  }
-  order_.push_back({sequence, transmit_id});
-  by_sequence_[sequence] = probe;
-  sequence_by_transmit_id_[transmit_id] = sequence;
+  newest_ = sequence % slots_.size();
+  Slot& slot = slots_[newest_];
+  slot.used = true;
+  slot.sequence = sequence;
+  slot.transmit_id = transmit_id;
+  slot.probe = probe;
 }
 
 SentProbe* SentProbes::Find(std::uint32_t sequence) {
-  auto found = by_sequence_.find(sequence);
-  return found == by_sequence_.end() ? nullptr : &found->second;
+  Slot& slot = slots_[sequence % slots_.size()];
+  return slot.used && slot.sequence == sequence ? &slot.probe : nullptr;
 }
 
 bool SentProbes::SetKernelTime(std::uint32_t transmit_id, SystemTime time) {
-  auto id = sequence_by_transmit_id_.find(transmit_id);
-  if (id == sequence_by_transmit_id_.end()) return false;
-  SentProbe* probe = Find(id->second);
-  if (probe == nullptr) return false;
+  const std::size_t size = slots_.size();
+  for (std::size_t back = 0; back < size; ++back) {
+    Slot& slot = slots_[(newest_ + size - back) % size];
+    if (!slot.used || slot.transmit_id != transmit_id) continue;
+    if (slot.probe.kernel) return false;
+    slot.probe.kernel = time;
+    return true;
+  }
+  return false;
+}
+
+bool SentProbes::SetKernelTimeOf(std::uint32_t sequence, SystemTime time) {
+  SentProbe* probe = Find(sequence);
+  if (probe == nullptr || probe->kernel) return false;
   probe->kernel = time;
-  sequence_by_transmit_id_.erase(id);
   return true;
 }
 

@@ -1,15 +1,21 @@
 #pragma once
 
 // What a prober remembers about the probes it sent, to turn a reply into an RTT: send times on
-// both clocks, and the kernel's transmit timestamp once it arrives on the error queue. Bounded:
-// the oldest entries go first, so a reply to a probe older than `capacity` probes is treated as
-// foreign (IntervalRecorder has long since counted that probe as lost). Not thread-safe.
+// both clocks, and the kernel's transmit timestamp once it arrives on the error queue.
+//
+// Storage is a ring of `capacity` slots allocated once, probe `sequence` in slot
+// sequence % capacity: sending, matching a reply and attaching a stamp cost no allocation and no
+// hashing, and memory stays capacity * sizeof(slot) (about 56 bytes) however long the prober runs.
+// The scheduler numbers a path's probes consecutively, so a slot is reused `capacity` probes
+// later: a reply to an older probe is treated as foreign (the path's IntervalRecorder has long
+// since decided that probe's fate). RememberedProbesFor sizes the ring for a path. Not
+// thread-safe.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
-#include <unordered_map>
+#include <vector>
 
 #include "common/clock.h"
 
@@ -22,30 +28,42 @@ struct SentProbe {
   std::uint64_t wire_timestamp = 0;  // what the packet carried (STAMP T1), to check echoes
 };
 
+// Slots a path needs: every probe whose reply can still count, i.e. sent within the late horizon
+// the scheduler gives the path (at most 3 * timeout + 1 s, probe_scheduler.h), plus room for
+// probes sent while a reply is on its way. At least 8, at most 4096.
+std::size_t RememberedProbesFor(std::chrono::nanoseconds interval,
+                                std::chrono::nanoseconds timeout);
+
 class SentProbes {
  public:
-  explicit SentProbes(std::size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) {}
+  explicit SentProbes(std::size_t capacity);
 
   // Remembers probe `sequence`, with `transmit_id` the socket's count of sent datagrams before it
-  // (SOF_TIMESTAMPING_OPT_ID numbering). Sequences are 32-bit counters: they do not repeat within
-  // `capacity` probes.
+  // (SOF_TIMESTAMPING_OPT_ID numbering), replacing the probe `capacity` sequences before it.
   void Add(std::uint32_t sequence, std::uint32_t transmit_id, const SentProbe& probe);
 
   SentProbe* Find(std::uint32_t sequence);
 
-  // Attaches a transmit timestamp; false when the probe is no longer remembered.
+  // Attaches a transmit timestamp to the probe sent as datagram `transmit_id`; false when it is
+  // no longer remembered or already stamped. Stamps arrive microseconds after the send, so the
+  // search starts at the newest probe and usually ends there.
   bool SetKernelTime(std::uint32_t transmit_id, SystemTime time);
 
+  // The same for a probe known by its sequence (a shared socket routes stamps by its own index).
+  bool SetKernelTimeOf(std::uint32_t sequence, SystemTime time);
+
+  std::size_t capacity() const { return slots_.size(); }
+
  private:
-  struct Entry {
-    std::uint32_t sequence;
-    std::uint32_t transmit_id;
+  struct Slot {
+    bool used = false;
+    std::uint32_t sequence = 0;
+    std::uint32_t transmit_id = 0;
+    SentProbe probe;
   };
 
-  std::size_t capacity_;
-  std::deque<Entry> order_;  // oldest first
-  std::unordered_map<std::uint32_t, SentProbe> by_sequence_;
-  std::unordered_map<std::uint32_t, std::uint32_t> sequence_by_transmit_id_;
+  std::vector<Slot> slots_;
+  std::size_t newest_ = 0;  // slot of the last probe added
 };
 
 }  // namespace linkmon::probers

@@ -21,13 +21,14 @@ stats::IntervalSummary Summary(SystemTime start, std::uint64_t sent) {
 
 class BatchAssemblerTest : public ::testing::Test {
  protected:
-  BatchAssembler Make(std::size_t max_summaries) {
-    return BatchAssembler(io_, clock_,
-                          {.probe = *SiteName::Make("xining"), .max_summaries = max_summaries},
-                          [this](const batch::Batch& sealed) -> Status {
-                            sealed_.push_back(sealed);
-                            return {};
-                          });
+  BatchAssembler Make(std::size_t max_summaries, std::size_t seal_at = 1'000) {
+    return BatchAssembler(
+        io_, clock_,
+        {.probe = *SiteName::Make("xining"), .max_summaries = max_summaries, .seal_at = seal_at},
+        [this](const batch::Batch& sealed) -> Status {
+          sealed_.push_back(sealed);
+          return {};
+        });
   }
 
   boost::asio::io_context io_;
@@ -69,6 +70,21 @@ TEST_F(BatchAssemblerTest, CutsABacklogIntoBatchesTheCollectorAccepts) {
   EXPECT_EQ(sealed_[0].summaries.size(), 2u);
   EXPECT_EQ(sealed_[2].summaries.size(), 1u);
   EXPECT_EQ(sealed_[2].summaries[0].summary.counts.sent, 4u);
+  EXPECT_EQ(sealed_[2].sequence, 2u);
+}
+
+TEST_F(BatchAssemblerTest, SealsABatchAtSealAtWithoutWaitingForTheTimer) {
+  BatchAssembler assembler = Make(100, 3);
+  for (std::uint64_t i = 0; i < 7; ++i) {
+    assembler.Add(Path("haidong", Method::kIcmp), Summary(clock_.SystemNow(), i));
+  }
+  ASSERT_EQ(sealed_.size(), 2u);  // two full ones; the seventh waits
+  EXPECT_EQ(sealed_[0].summaries.size(), 3u);
+  EXPECT_EQ(sealed_[1].summaries[0].summary.counts.sent, 3u);
+  assembler.Flush();
+  ASSERT_EQ(sealed_.size(), 3u);
+  ASSERT_EQ(sealed_[2].summaries.size(), 1u);
+  EXPECT_EQ(sealed_[2].summaries[0].summary.counts.sent, 6u);
   EXPECT_EQ(sealed_[2].sequence, 2u);
 }
 

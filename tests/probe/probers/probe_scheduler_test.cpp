@@ -28,6 +28,21 @@ TEST(SpreadOffsetTest, PhasesPathsEvenlyOverTheInterval) {
   EXPECT_EQ(SpreadOffset(0, 0, std::chrono::seconds(1)), nanoseconds(0));
 }
 
+TEST(NextSendWakeTest, WakesAtTheNextProbeButAtMostOncePerSlot) {
+  const MonotonicTime turn(milliseconds(100));
+  // The next probe is due after the slot: wake for it.
+  EXPECT_EQ(NextSendWake(MonotonicTime(milliseconds(110)), turn, milliseconds(4), false),
+            MonotonicTime(milliseconds(110)));
+  // Due within the slot: it waits for the slot's end and leaves with the others due by then.
+  EXPECT_EQ(NextSendWake(MonotonicTime(milliseconds(101)), turn, milliseconds(4), false),
+            MonotonicTime(milliseconds(104)));
+  // No slot: every probe at its time.
+  EXPECT_EQ(NextSendWake(MonotonicTime(milliseconds(101)), turn, milliseconds(0), false),
+            MonotonicTime(milliseconds(101)));
+  // The turn stopped at its cap with probes overdue: at once.
+  EXPECT_EQ(NextSendWake(MonotonicTime(milliseconds(99)), turn, milliseconds(4), true), turn);
+}
+
 PathKey Key(int i) {
   return PathKey{*SiteName::Make("xining"), *TargetName::Make("hub" + std::to_string(i)),
                  Method::kStamp};

@@ -1,0 +1,94 @@
+#include "probe/probers/sent_probes.h"
+
+#include <gtest/gtest.h>
+
+namespace linkmon::probers {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+SentProbe At(int ms) {
+  SentProbe probe;
+  probe.monotonic = MonotonicTime(milliseconds(ms));
+  probe.wall = SystemTime(milliseconds(ms));
+  return probe;
+}
+
+TEST(SentProbesTest, FindsRememberedProbesBySequence) {
+  SentProbes sent(4);
+  sent.Add(10, 0, At(10));
+  sent.Add(11, 1, At(11));
+  ASSERT_NE(sent.Find(10), nullptr);
+  EXPECT_EQ(sent.Find(10)->monotonic, MonotonicTime(milliseconds(10)));
+  EXPECT_EQ(sent.Find(11)->monotonic, MonotonicTime(milliseconds(11)));
+  EXPECT_EQ(sent.Find(12), nullptr);  // not sent
+  EXPECT_EQ(sent.Find(14), nullptr);  // same slot as 10, another sequence
+}
+
+TEST(SentProbesTest, ForgetsAProbeCapacityProbesLater) {
+  SentProbes sent(4);
+  for (std::uint32_t sequence = 0; sequence < 6; ++sequence) {
+    sent.Add(sequence, sequence, At(static_cast<int>(sequence)));
+  }
+  EXPECT_EQ(sent.Find(0), nullptr);
+  EXPECT_EQ(sent.Find(1), nullptr);
+  for (std::uint32_t sequence = 2; sequence < 6; ++sequence) {
+    EXPECT_NE(sent.Find(sequence), nullptr) << sequence;
+  }
+}
+
+TEST(SentProbesTest, SequencesWrapAt32Bits) {
+  SentProbes sent(16);
+  sent.Add(0xffff'ffffU, 0, At(1));
+  sent.Add(0, 1, At(2));
+  ASSERT_NE(sent.Find(0xffff'ffffU), nullptr);
+  ASSERT_NE(sent.Find(0), nullptr);
+  EXPECT_EQ(sent.Find(0)->monotonic, MonotonicTime(milliseconds(2)));
+}
+
+TEST(SentProbesTest, AttachesATransmitStampOnceByTransmitId) {
+  SentProbes sent(4);
+  sent.Add(7, 100, At(7));
+  sent.Add(8, 101, At(8));
+  sent.Add(9, 102, At(9));
+  const SystemTime stamp(milliseconds(42));
+  EXPECT_TRUE(sent.SetKernelTime(100, stamp));  // an older one than the newest
+  ASSERT_TRUE(sent.Find(7)->kernel.has_value());
+  EXPECT_EQ(*sent.Find(7)->kernel, stamp);
+  EXPECT_FALSE(sent.Find(8)->kernel.has_value());
+  EXPECT_FALSE(sent.SetKernelTime(100, SystemTime(milliseconds(43))));  // already stamped
+  EXPECT_EQ(*sent.Find(7)->kernel, stamp);
+  EXPECT_FALSE(sent.SetKernelTime(99, stamp));  // never sent
+  for (std::uint32_t sequence = 10; sequence < 14; ++sequence) sent.Add(sequence, sequence, At(1));
+  EXPECT_FALSE(sent.SetKernelTime(102, stamp));  // forgotten
+}
+
+TEST(SentProbesTest, AttachesATransmitStampBySequence) {
+  SentProbes sent(4);
+  sent.Add(3, 0, At(3));
+  EXPECT_TRUE(sent.SetKernelTimeOf(3, SystemTime(milliseconds(5))));
+  EXPECT_EQ(*sent.Find(3)->kernel, SystemTime(milliseconds(5)));
+  EXPECT_FALSE(sent.SetKernelTimeOf(3, SystemTime(milliseconds(6))));
+  EXPECT_FALSE(sent.SetKernelTimeOf(4, SystemTime(milliseconds(6))));
+  // A new probe in the slot starts without a stamp.
+  sent.Add(7, 1, At(7));
+  EXPECT_FALSE(sent.Find(7)->kernel.has_value());
+}
+
+TEST(RememberedProbesForTest, CoversTheLateHorizonWithinBounds) {
+  // 1 s interval, 1 s timeout: the horizon (3 s, at most 4 s) holds 5 probes; twice that.
+  EXPECT_EQ(RememberedProbesFor(seconds(1), seconds(1)), 10u);
+  // 10 s interval: at least 8.
+  EXPECT_EQ(RememberedProbesFor(seconds(10), seconds(1)), 8u);
+  // 10 ms interval, 10 ms timeout: 1.03 s holds 104 probes.
+  EXPECT_EQ(RememberedProbesFor(milliseconds(10), milliseconds(10)), 208u);
+  // 1 ms interval, 1 ms timeout: 1.003 s holds 1,004 probes.
+  EXPECT_EQ(RememberedProbesFor(milliseconds(1), milliseconds(1)), 2008u);
+  EXPECT_EQ(RememberedProbesFor(std::chrono::microseconds(100), std::chrono::microseconds(100)),
+            4096u);
+  EXPECT_EQ(RememberedProbesFor(std::chrono::nanoseconds(0), seconds(1)), 4096u);
+}
+
+}  // namespace
+}  // namespace linkmon::probers

@@ -18,6 +18,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,15 @@ class ThreadedHttpServer {
   const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
   // The registry the server counts its requests and refusals in.
   prometheus::Registry& registry() { return registry_; }
+
+  // Runs `task(server)` on the server's thread and returns what it returns: for the server's calls
+  // that belong to its thread (ReplaceTlsContext, open_connections).
+  template <typename Task>
+  auto OnServerThread(Task task) {
+    std::promise<decltype(task(*server_))> done;
+    boost::asio::post(io_, [&] { done.set_value(task(*server_)); });
+    return done.get_future().get();
+  }
 
   // One request on a new connection; throws (failing the test) when the exchange fails.
   boost::beast::http::response<boost::beast::http::string_body> Request(

@@ -66,10 +66,10 @@ class HttpServerTest : public testing::HttpServerFixture {
   }
 
   double Metric(const std::string& name, const std::string& label_value) {
-    return testing::CounterValue(registry_, name, label_value);
+    return testing::CounterValue(registry(), name, label_value);
   }
   double AwaitMetric(const std::string& name, const std::string& label_value, double expected) {
-    return testing::AwaitCounter(registry_, name, label_value, expected);
+    return testing::AwaitCounter(registry(), name, label_value, expected);
   }
 };
 
@@ -184,8 +184,7 @@ TEST_F(HttpServerTest, ServesIpv6Loopback) {
 
 TEST_F(HttpServerTest, ReportsAPortInUse) {
   StartServer({});
-  HttpRouter router;
-  auto second = HttpServer::Start(io_, {.listen = endpoint_}, std::move(router), registry_);
+  auto second = linkmon::testing::ThreadedHttpServer::Start(HttpRouter{}, {.listen = endpoint_});
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, ErrorCode::kIo);
   EXPECT_NE(second.error().message.find("cannot listen on 127.0.0.1:"), std::string::npos);

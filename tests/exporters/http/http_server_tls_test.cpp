@@ -93,9 +93,7 @@ class HttpServerTlsTest : public testing::HttpServerFixture {
   }
 
   std::size_t OpenConnections() {
-    std::promise<std::size_t> open;
-    asio::post(io_, [&] { open.set_value(server_->open_connections()); });
-    return open.get_future().get();
+    return served_->OnServerThread([](HttpServer& server) { return server.open_connections(); });
   }
 
   std::filesystem::path dir_;
@@ -130,7 +128,8 @@ TEST_F(HttpServerTlsTest, RefusesProtocolsOlderThanTls12) {
   stream.handshake(asio::ssl::stream_base::client, ec);
   EXPECT_TRUE(ec);
   EXPECT_EQ(
-      testing::AwaitCounter(registry_, "linkmon_http_refused_total", "tls_handshake_failed", 1), 1);
+      testing::AwaitCounter(registry(), "linkmon_http_refused_total", "tls_handshake_failed", 1),
+      1);
 }
 
 TEST_F(HttpServerTlsTest, PlainHttpToTheTlsPortFailsCleanly) {
@@ -138,7 +137,8 @@ TEST_F(HttpServerTlsTest, PlainHttpToTheTlsPortFailsCleanly) {
   const HttpAnswer plain = linkmon::testing::HttpExchange(endpoint_, http::verb::get, "/whoami");
   EXPECT_EQ(plain.status, 0u) << plain.body;
   EXPECT_EQ(
-      testing::AwaitCounter(registry_, "linkmon_http_refused_total", "tls_handshake_failed", 1), 1);
+      testing::AwaitCounter(registry(), "linkmon_http_refused_total", "tls_handshake_failed", 1),
+      1);
   // The server goes on serving TLS clients.
   EXPECT_EQ(Get({}).status, 200u);
 }
@@ -154,7 +154,7 @@ TEST_F(HttpServerTlsTest, ClosesAStalledHandshakeAfterItsTimeout) {
   asio::write(partial, asio::buffer(std::string("\x16\x03\x01\x02\x00\x01", 6)));
   EXPECT_TRUE(ServerClosed(partial));
   EXPECT_EQ(
-      testing::AwaitCounter(registry_, "linkmon_http_refused_total", "tls_handshake_timeout", 2),
+      testing::AwaitCounter(registry(), "linkmon_http_refused_total", "tls_handshake_timeout", 2),
       2);
 }
 
@@ -198,7 +198,7 @@ TEST_F(HttpServerTlsTest, RandomBytesOnTheTlsPortNeverHurtTheServer) {
     std::this_thread::sleep_for(5ms);
   }
   EXPECT_EQ(OpenConnections(), 0u);
-  EXPECT_EQ(testing::AwaitCounter(registry_, "linkmon_http_refused_total", "tls_handshake_failed",
+  EXPECT_EQ(testing::AwaitCounter(registry(), "linkmon_http_refused_total", "tls_handshake_failed",
                                   kConnections),
             kConnections);
 }
@@ -218,7 +218,8 @@ TEST_F(HttpServerTlsTest, MutualTlsAcceptsOnlyClientCertificatesOfItsCa) {
       Get({.certificate_file = expired_.certificate_file, .key_file = expired_.key_file}).status,
       0u);
   EXPECT_EQ(
-      testing::AwaitCounter(registry_, "linkmon_http_refused_total", "tls_handshake_failed", 3), 3);
+      testing::AwaitCounter(registry(), "linkmon_http_refused_total", "tls_handshake_failed", 3),
+      3);
 }
 
 TEST_F(HttpServerTlsTest, NewConnectionsGetAReplacedCertificate) {
@@ -226,19 +227,16 @@ TEST_F(HttpServerTlsTest, NewConnectionsGetAReplacedCertificate) {
   ASSERT_EQ(Get({}).status, 200u);
   const CertificateFiles rotated =
       other_ca_->Issue("rotated", {.common_name = "collector", .ip_addresses = {"127.0.0.1"}});
-  std::promise<Status> replaced;
-  asio::post(io_, [&] { replaced.set_value(server_->ReplaceTlsContext(ServerContext(rotated))); });
-  ASSERT_TRUE(replaced.get_future().get());
+  ASSERT_TRUE(served_->OnServerThread(
+      [&](HttpServer& server) { return server.ReplaceTlsContext(ServerContext(rotated)); }));
   EXPECT_EQ(Get({}).status, 0u);  // the old CA no longer verifies the server
   EXPECT_EQ(Get({.ca_file = other_ca_->certificate_file()}).status, 200u);
 }
 
 TEST_F(HttpServerTlsTest, APlainServerCannotTurnIntoHttps) {
   StartServer({});
-  std::promise<Status> replaced;
-  asio::post(io_,
-             [&] { replaced.set_value(server_->ReplaceTlsContext(ServerContext(server_cert_))); });
-  const Status status = replaced.get_future().get();
+  const Status status = served_->OnServerThread(
+      [&](HttpServer& server) { return server.ReplaceTlsContext(ServerContext(server_cert_)); });
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().code, ErrorCode::kUnsupported);
 }

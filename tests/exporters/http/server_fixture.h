@@ -1,23 +1,21 @@
 #pragma once
 
 // What the HttpServer tests share: a server on a real socket (127.0.0.1 or ::1, port 0) with its
-// io_context on a thread of its own, talked to over blocking sockets as any client would, and its
-// counters (linkmon_http_refused_total{reason} and the like).
+// io_context on a thread of its own (tests/support/threaded_http_server.h), talked to over blocking
+// sockets as any client would, and its counters (linkmon_http_refused_total{reason} and the like).
 
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <thread>
 
 #include "exporters/http/http_server.h"
+#include "tests/support/threaded_http_server.h"
 
 namespace linkmon::exporters::testing {
 
@@ -54,26 +52,19 @@ class HttpServerFixture : public ::testing::Test {
  protected:
   // Call with ASSERT_NO_FATAL_FAILURE (or as the last statement of a helper).
   void StartWith(HttpServerOptions options, HttpRouter router) {
-    auto server = HttpServer::Start(io_, std::move(options), std::move(router), registry_);
-    ASSERT_TRUE(server) << server.error().message;
-    server_ = std::move(*server);
-    endpoint_ = server_->local_endpoint();
-    work_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
+    auto served =
+        linkmon::testing::ThreadedHttpServer::Start(std::move(router), std::move(options));
+    ASSERT_TRUE(served) << served.error().message;
+    served_ = std::move(*served);
+    endpoint_ = served_->endpoint();
   }
 
-  void TearDown() override {
-    if (server_) boost::asio::post(io_, [this] { server_->Stop(); });
-    work_.reset();
-    if (thread_.joinable()) thread_.join();
-  }
+  void TearDown() override { served_.reset(); }
 
-  boost::asio::io_context io_;
+  prometheus::Registry& registry() { return served_->registry(); }
+
   boost::asio::io_context client_io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-  std::thread thread_;
-  prometheus::Registry registry_;
-  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<linkmon::testing::ThreadedHttpServer> served_;
   boost::asio::ip::tcp::endpoint endpoint_;
 };
 

@@ -3,7 +3,6 @@
 // made at test time, and the binding follows the config on Reconfigure.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <filesystem>
@@ -16,6 +15,7 @@
 #include "tests/collector/ingest/ingest_test_config.h"
 #include "tests/common/batch/batch_examples.h"
 #include "tests/support/http_client.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
 namespace linkmon::ingest {
@@ -30,10 +30,6 @@ using nlohmann::json;
 class IngestClientCertificateTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("linkmon-ingest-mtls-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     ca_.emplace(dir_, "probes");
     const CertificateFiles server =
         ca_->Issue("collector", {.common_name = "collector", .ip_addresses = {"127.0.0.1"}});
@@ -55,10 +51,7 @@ class IngestClientCertificateTest : public ::testing::Test {
                                            .http = {.tls = *tls}}));
   }
 
-  void TearDown() override {
-    server_.Stop();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { server_.Stop(); }
 
   // POSTs `probe`'s batch with `token`, presenting `cert`.
   HttpAnswer Post(const CertificateFiles& cert, const std::string& token,
@@ -74,7 +67,8 @@ class IngestClientCertificateTest : public ::testing::Test {
          .body = batch::EncodeBatch(ExampleBatch(probe, next_sequence_++, 2))});
   }
 
-  std::filesystem::path dir_;
+  linkmon::testing::TempDir temp_dir_{"linkmon-ingest-mtls-test"};
+  const std::filesystem::path& dir_ = temp_dir_.path();
   std::optional<linkmon::testing::TestCertificateAuthority> ca_;
   CertificateFiles xining_, haidong_;
   config::Config config_;

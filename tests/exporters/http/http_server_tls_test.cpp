@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
-#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
@@ -19,6 +18,7 @@
 #include "exporters/http/tls_context.h"
 #include "tests/exporters/http/server_fixture.h"
 #include "tests/support/http_client.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
 namespace linkmon::exporters {
@@ -37,10 +37,6 @@ using namespace std::chrono_literals;
 class HttpServerTlsTest : public testing::HttpServerFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("linkmon-http-tls-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     ca_.emplace(dir_, "main");
     other_ca_.emplace(dir_, "other");
     server_cert_ = ca_->Issue(
@@ -51,11 +47,6 @@ class HttpServerTlsTest : public testing::HttpServerFixture {
     expired_ = ca_->Issue(
         "expired",
         {.common_name = "xining", .dns_names = {"xining"}, .not_before = -48h, .not_after = -24h});
-  }
-
-  void TearDown() override {
-    HttpServerFixture::TearDown();
-    std::filesystem::remove_all(dir_);
   }
 
   TlsContext ServerContext(const CertificateFiles& files, const std::string& client_ca = "") {
@@ -96,7 +87,8 @@ class HttpServerTlsTest : public testing::HttpServerFixture {
     return served_->OnServerThread([](HttpServer& server) { return server.open_connections(); });
   }
 
-  std::filesystem::path dir_;
+  linkmon::testing::TempDir temp_dir_{"linkmon-http-tls-test"};
+  const std::filesystem::path& dir_ = temp_dir_.path();
   std::optional<TestCertificateAuthority> ca_, other_ca_;
   CertificateFiles server_cert_, xining_, foreign_, expired_;
 };

@@ -6,11 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
 namespace linkmon::exporters {
@@ -22,19 +22,15 @@ using ::testing::StartsWith;
 class TlsContextTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("linkmon-tls-context-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     ca_.emplace(dir_, "main");
     server_ = ca_->Issue("server", {.common_name = "collector", .ip_addresses = {"127.0.0.1"}});
     other_ = ca_->Issue("other", {.common_name = "other"});
     garbage_ = (dir_ / "garbage.pem").string();
     std::ofstream(garbage_) << "-----BEGIN CERTIFICATE-----\nnot base64 at all\n";
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::filesystem::path dir_;
+  linkmon::testing::TempDir temp_dir_{"linkmon-tls-context-test"};
+  const std::filesystem::path& dir_ = temp_dir_.path();
   std::optional<linkmon::testing::TestCertificateAuthority> ca_;
   linkmon::testing::CertificateFiles server_, other_;
   std::string garbage_;

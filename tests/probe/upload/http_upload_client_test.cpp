@@ -7,10 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
-#include <unistd.h>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "exporters/http/http_server.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
 namespace linkmon::upload {
@@ -156,10 +156,6 @@ TEST_F(HttpUploadClientTest, BadOptionsAreRefused) {
 class HttpUploadClientTlsTest : public HttpUploadClientTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("linkmon-upload-tls-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     ca_.emplace(dir_, "main");
     other_ca_.emplace(dir_, "other");
     server_cert_ = ca_->Issue(
@@ -167,11 +163,6 @@ class HttpUploadClientTlsTest : public HttpUploadClientTest {
         {.common_name = "collector", .dns_names = {"localhost"}, .ip_addresses = {"127.0.0.1"}});
     xining_ = ca_->Issue("xining", {.common_name = "xining", .dns_names = {"xining"}});
   }
-  void TearDown() override {
-    HttpUploadClientTest::TearDown();
-    std::filesystem::remove_all(dir_);
-  }
-
   void StartTlsServer(const linkmon::testing::CertificateFiles& cert,
                       const std::string& client_ca = "") {
     auto tls = exporters::MakeTlsServerContext({.certificate_chain_file = cert.certificate_file,
@@ -197,7 +188,8 @@ class HttpUploadClientTlsTest : public HttpUploadClientTest {
     return (*answer).error().message;
   }
 
-  std::filesystem::path dir_;
+  linkmon::testing::TempDir temp_dir_{"linkmon-upload-tls-test"};
+  const std::filesystem::path& dir_ = temp_dir_.path();
   std::optional<linkmon::testing::TestCertificateAuthority> ca_, other_ca_;
   linkmon::testing::CertificateFiles server_cert_, xining_;
 };

@@ -343,16 +343,17 @@ Result<PruneResult> SummaryStore::Prune(SystemTime before) {
   return result;
 }
 
-std::uint64_t SummaryStore::DiskBytes() const {
-  if (options_.path == ":memory:") return 0;
+std::uint64_t StoreDiskBytes(const std::filesystem::path& path) {
+  if (path == ":memory:") return 0;
   std::uint64_t total = 0;
-  for (const std::filesystem::path& file :
-       {options_.path, std::filesystem::path(options_.path.string() + "-wal")}) {
+  for (const std::filesystem::path& file : {path, std::filesystem::path(path.string() + "-wal")}) {
     std::error_code error;
     const auto size = std::filesystem::file_size(file, error);
     if (!error) total += size;
   }
   return total;
 }
+
+std::uint64_t SummaryStore::DiskBytes() const { return StoreDiskBytes(options_.path); }
 
 }  // namespace linkmon::store

@@ -87,6 +87,10 @@ struct PruneResult {
   std::uint64_t breaches_deleted = 0;
 };
 
+// Bytes on disk of the store at `path`: the database file plus its WAL (0 for ":memory:").
+// Reads only the files' sizes, so any thread may call it.
+std::uint64_t StoreDiskBytes(const std::filesystem::path& path);
+
 class SummaryStore {
  public:
   // Opens or creates the database and its schema. kIo when SQLite cannot open or write it,

@@ -54,6 +54,21 @@ std::size_t StoreWriter::pending() const {
   return queue_.size() + in_flight_;
 }
 
+std::size_t StoreWriter::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+bool StoreWriter::draining() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
+std::uint64_t StoreWriter::groups() const {
+  std::lock_guard lock(mutex_);
+  return groups_;
+}
+
 void StoreWriter::Run() {
   while (true) {
     std::vector<Job> group;
@@ -74,6 +89,7 @@ void StoreWriter::Run() {
     {
       std::lock_guard lock(mutex_);
       in_flight_ = 0;
+      ++groups_;
     }
     // One handler per group: the answers run in commit order on the io thread.
     boost::asio::post(answers_, [group = std::move(group), results = std::move(results)]() mutable {

@@ -71,8 +71,14 @@ class StoreWriter {
   // batch submitted before.
   void Drain(std::function<void()> drained);
 
-  // Batches submitted and not yet answered on the writer's side.
+  // Batches submitted and not yet answered on the writer's side; of them, those still waiting
+  // in the queue (not in the group being committed).
   std::size_t pending() const;
+  std::size_t queued() const;
+  // True once Drain() was called.
+  bool draining() const;
+  // Transactions committed (or failed) so far: with concurrent uploads, fewer than batches.
+  std::uint64_t groups() const;
   const std::filesystem::path& store_path() const { return options_.store.path; }
 
  private:
@@ -94,6 +100,7 @@ class StoreWriter {
   std::condition_variable wake_;
   std::deque<Job> queue_;
   std::size_t in_flight_ = 0;
+  std::uint64_t groups_ = 0;
   bool stopping_ = false;
   std::function<void()> drained_;
   std::thread thread_;  // last: starts after everything above exists

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <functional>
+#include <future>
 #include <memory>
 #include <thread>
 
@@ -73,7 +74,13 @@ class IngestServer {
   boost::asio::io_context& io() { return io_; }
   IngestService& service() { return *service_; }
   store::SummaryStore& store() { return *store_; }
-  exporters::HttpServer& server() { return *server_; }
+  StoreWriter& writer() { return *writer_; }
+  // For the server's calls that belong to its thread (open_connections).
+  std::size_t OpenConnections() {
+    std::promise<std::size_t> open;
+    boost::asio::post(io_, [&] { open.set_value(server_->open_connections()); });
+    return open.get_future().get();
+  }
   const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
 
  private:

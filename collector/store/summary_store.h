@@ -67,6 +67,10 @@ struct StoreOptions {
   sqlite::Durability durability = sqlite::Durability::kFull;
   // How far below the highest stored sequence of its epoch a new batch may be (see above).
   std::uint64_t replay_window = 1024;
+  // SQLite's page cache of this connection, KiB; 0 keeps SQLite's default (2 MiB). The writer
+  // takes more (store_writer.h): every batch rewrites one minute row per path, and pages the
+  // cache does not hold are read back from the file on every commit.
+  int cache_kib = 0;
 };
 
 enum class ApplyOutcome {

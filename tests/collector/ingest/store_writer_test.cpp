@@ -189,13 +189,25 @@ TEST_F(StoreWriterTest, AFullQueueAnswers503WithRetryAfterAndTheApiStillAnswers)
   ASSERT_TRUE(Await([&] { return server_.writer().queued() == 2; }));
 
   // A commit is in flight and the queue is full: /metrics is served, the next upload refused.
-  const auto refused = linkmon::testing::HttpExchange(
-      server_.endpoint(), boost::beast::http::verb::post, "/api/v1/ingest",
-      {{"Authorization", std::string("Bearer ") + testing::kXiningToken},
-       {"Content-Type", "application/json"}},
-      Body("xining", 4));
-  EXPECT_EQ(refused.status, 503u) << refused.body;
-  EXPECT_EQ(json::parse(refused.body)["reason"], "queue_full");
+  namespace http = boost::beast::http;
+  http::response<http::string_body> refused;
+  {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    socket.connect(server_.endpoint());
+    http::request<http::string_body> request{http::verb::post, "/api/v1/ingest", 11};
+    request.set(http::field::host, "127.0.0.1");
+    request.set(http::field::authorization, std::string("Bearer ") + testing::kXiningToken);
+    request.set(http::field::content_type, "application/json");
+    request.body() = Body("xining", 4);
+    request.prepare_payload();
+    http::write(socket, request);
+    boost::beast::flat_buffer buffer;
+    http::read(socket, buffer, refused);
+  }
+  EXPECT_EQ(refused.result_int(), 503u) << refused.body();
+  EXPECT_EQ(refused[http::field::retry_after], "1");  // probes retry 5xx; this says when
+  EXPECT_EQ(json::parse(refused.body())["reason"], "queue_full");
   const std::string metrics = Metrics();
   EXPECT_NE(metrics.find("linkmon_ingest_rejected_total{reason=\"queue_full\"} 1"),
             std::string::npos);

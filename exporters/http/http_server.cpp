@@ -70,7 +70,7 @@ HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, H
       handler_seconds_(prometheus::BuildHistogram()
                            .Name("linkmon_http_handler_duration_seconds")
                            .Help("Time from a request to its answer: the handler, and for deferred "
-                                 "routes (ingest) the wait for the answer, by route.")
+                                 "routes the wait for the answer, by route.")
                            .Register(registry)) {
   // Create the refusal series up front so that a dashboard sees zeros, not absent series.
   for (int reason = 0; reason <= static_cast<int>(Refusal::kTlsError); ++reason) {

@@ -38,6 +38,11 @@ StoreWriter::Submitted StoreWriter::Submit(batch::Batch batch, SystemTime receiv
     std::lock_guard lock(mutex_);
     if (stopping_) return Submitted::kStopping;
     if (queue_.size() >= options_.max_queued_batches) return Submitted::kFull;
+    const std::size_t summaries = batch.summaries.size();
+    if (!queue_.empty() && queued_summaries_ + summaries > options_.max_queued_summaries) {
+      return Submitted::kFull;
+    }
+    queued_summaries_ += summaries;
     queue_.push_back(Job{std::move(batch), received, std::move(done)});
   }
   wake_.notify_one();
@@ -83,6 +88,7 @@ void StoreWriter::Run() {
       wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) break;  // stopping, and everything was committed
       while (!queue_.empty() && group.size() < options_.max_group_batches) {
+        queued_summaries_ -= queue_.front().batch.summaries.size();
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }

@@ -46,6 +46,9 @@ struct StoreWriterOptions {
   store::StoreOptions store;
   // Batches waiting for the writer beyond the group it commits; more are refused.
   std::size_t max_queued_batches = 256;
+  // And their summaries: a decoded summary holds ~0.5-1 KB, so 256 batches of the largest size
+  // (10,000 summaries) would hold gigabytes. A batch always fits an empty queue.
+  std::size_t max_queued_summaries = 200'000;
   // Batches committed in one transaction at most.
   std::size_t max_group_batches = 64;
 };
@@ -57,7 +60,7 @@ class StoreWriter {
 
   enum class Submitted {
     kQueued,    // `done` will run
-    kFull,      // refused: max_queued_batches are waiting
+    kFull,      // refused: max_queued_batches, or max_queued_summaries, are waiting
     kStopping,  // refused: Drain() was called
   };
 
@@ -102,6 +105,7 @@ class StoreWriter {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;
+  std::size_t queued_summaries_ = 0;
   std::size_t in_flight_ = 0;
   std::uint64_t groups_ = 0;
   bool stopping_ = false;

@@ -29,6 +29,7 @@ struct IngestServerOptions {
   store::StoreOptions store;  // `path` required
   IngestOptions ingest;
   std::size_t max_queued_batches = 256;  // StoreWriterOptions
+  std::size_t max_queued_summaries = 200'000;
   exporters::HttpServerOptions http = {};
   std::function<void(const batch::Batch&)> on_applied = nullptr;  // runs on the server's thread
 };
@@ -42,7 +43,8 @@ class IngestServer {
              const std::shared_ptr<prometheus::Registry>& registry, IngestServerOptions options) {
     auto writer =
         StoreWriter::Start(StoreWriterOptions{.store = options.store,
-                                              .max_queued_batches = options.max_queued_batches},
+                                              .max_queued_batches = options.max_queued_batches,
+                                              .max_queued_summaries = options.max_queued_summaries},
                            io_.get_executor());
     ASSERT_TRUE(writer.has_value()) << writer.error().message;
     writer_ = std::move(*writer);

@@ -59,12 +59,13 @@ class StoreWriterTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void Start(std::size_t max_queued_batches = 256) {
+  void Start(std::size_t max_queued_batches = 256, std::size_t max_queued_summaries = 200'000) {
     ASSERT_NO_FATAL_FAILURE(server_.Start(
         config_, clock_, registry_,
         {.store = {.path = dir_ / "collector.db"},
          .ingest = IngestOptionsFromConfig(config_),
          .max_queued_batches = max_queued_batches,
+         .max_queued_summaries = max_queued_summaries,
          .on_applied = [this](const batch::Batch& b) { applied_.push_back(b.sequence); }}));
   }
 
@@ -214,6 +215,28 @@ TEST_F(StoreWriterTest, AFullQueueAnswers503WithRetryAfterAndTheApiStillAnswers)
   Release();
   for (auto& answer : answers) EXPECT_EQ(Status(answer.get()), "applied");
   EXPECT_FALSE(Stored("xining", 4));
+}
+
+TEST_F(StoreWriterTest, BoundsTheQueuedSummariesToo) {
+  // Room for 5 queued summaries: a 10-path batch still enters the empty queue, the next is
+  // refused.
+  ASSERT_NO_FATAL_FAILURE(Start(/*max_queued_batches=*/256, /*max_queued_summaries=*/5));
+  ASSERT_NO_FATAL_FAILURE(HoldWriteLock());
+  auto in_flight = PostAsync(testing::kXiningToken, Body("xining", 1));
+  ASSERT_TRUE(
+      Await([&] { return server_.writer().pending() == 1 && server_.writer().queued() == 0; }));
+  auto queued = PostAsync(testing::kXiningToken, Body("xining", 2));
+  ASSERT_TRUE(Await([&] { return server_.writer().queued() == 1; }));
+  const ClientResponse refused =
+      PostBatch(server_.endpoint(), testing::kXiningToken, Body("xining", 3));
+  EXPECT_EQ(refused.status, 503u) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["reason"], "queue_full");
+  Release();
+  EXPECT_EQ(Status(in_flight.get()), "applied");
+  EXPECT_EQ(Status(queued.get()), "applied");
+  // Drained: the queue takes a batch again.
+  EXPECT_EQ(Status(PostBatch(server_.endpoint(), testing::kXiningToken, Body("xining", 4))),
+            "applied");
 }
 
 TEST_F(StoreWriterTest, AClientGoneBeforeItsAnswerStillHasItsBatchCommitted) {

@@ -98,6 +98,20 @@ class StoreWriterTest : public ::testing::Test {
     });
   }
 
+  // Connects `socket` and sends xining's upload of `body` without reading the answer (the test
+  // reads it, or leaves).
+  void SendUpload(boost::asio::ip::tcp::socket& socket, const std::string& body) {
+    namespace http = boost::beast::http;
+    socket.connect(server_.endpoint());
+    http::request<http::string_body> request{http::verb::post, "/api/v1/ingest", 11};
+    request.set(http::field::host, "127.0.0.1");
+    request.set(http::field::authorization, std::string("Bearer ") + testing::kXiningToken);
+    request.set(http::field::content_type, "application/json");
+    request.body() = body;
+    request.prepare_payload();
+    http::write(socket, request);
+  }
+
   static std::string Body(const char* probe, std::uint64_t sequence, std::size_t paths = 10) {
     return batch::EncodeBatch(ExampleBatch(probe, sequence, paths));
   }
@@ -195,14 +209,7 @@ TEST_F(StoreWriterTest, AFullQueueAnswers503WithRetryAfterAndTheApiStillAnswers)
   {
     boost::asio::io_context io;
     boost::asio::ip::tcp::socket socket(io);
-    socket.connect(server_.endpoint());
-    http::request<http::string_body> request{http::verb::post, "/api/v1/ingest", 11};
-    request.set(http::field::host, "127.0.0.1");
-    request.set(http::field::authorization, std::string("Bearer ") + testing::kXiningToken);
-    request.set(http::field::content_type, "application/json");
-    request.body() = Body("xining", 4);
-    request.prepare_payload();
-    http::write(socket, request);
+    SendUpload(socket, Body("xining", 4));
     boost::beast::flat_buffer buffer;
     http::read(socket, buffer, refused);
   }
@@ -245,15 +252,7 @@ TEST_F(StoreWriterTest, AClientGoneBeforeItsAnswerStillHasItsBatchCommitted) {
   {
     boost::asio::io_context io;
     boost::asio::ip::tcp::socket socket(io);
-    socket.connect(server_.endpoint());
-    namespace http = boost::beast::http;
-    http::request<http::string_body> request{http::verb::post, "/api/v1/ingest", 11};
-    request.set(http::field::host, "127.0.0.1");
-    request.set(http::field::authorization, std::string("Bearer ") + testing::kXiningToken);
-    request.set(http::field::content_type, "application/json");
-    request.body() = Body("xining", 5);
-    request.prepare_payload();
-    http::write(socket, request);
+    SendUpload(socket, Body("xining", 5));
     ASSERT_TRUE(Await([&] { return server_.writer().pending() == 1; }));
   }  // gone without waiting for the answer
   Release();

@@ -43,6 +43,16 @@ class HttpServerDeferredTest : public testing::HttpServerFixture {
     ASSERT_NO_FATAL_FAILURE(StartWith({}, std::move(router)));
   }
 
+  void TearDown() override {
+    // The responders hold their sessions, whose sockets belong to the server's io_context: let
+    // them go while it still exists.
+    {
+      std::lock_guard lock(mutex_);
+      parked_.clear();
+    }
+    testing::HttpServerFixture::TearDown();
+  }
+
   // The responder of the n-th deferred request (0-based), once the handler has it (5 s at most).
   HttpResponder Parked(std::size_t n) {
     std::unique_lock lock(mutex_);

@@ -5,7 +5,7 @@ Usage: report_sections.py WORK_DIR OUT_DIR TARGETS LARGE_TARGETS REPEATS CLK_TCK
 
 Reads what the sections wrote into WORK_DIR (each file only if its section ran):
 probe_cost_all.tsv and probe_cost_failures.tsv (every probe-cost tool at both target counts),
-jitter.tsv, api.tsv (+ api-prometheus-*.count), memory.tsv, throughput.tsv. Every figure is the
+jitter.tsv, api.tsv (+ api-prometheus-*.count), memory.tsv, throughput.tsv, ingest.tsv. Every figure is the
 median with min and max over the repeats; every ratio is of medians measured in the same run.
 """
 
@@ -267,6 +267,33 @@ if tp:
             md.append(f"| {m} | {fmt(summ[m].get('linkmon'), '{:.2f}')} | {fmt(summ[m].get('iperf3'), '{:.2f}')} | "
                       f"**{fr(ratios[m], '{:.3f}')}** |")
     md += ["", "Issue 10's target: within 3 % of iperf3 (ratio 0.97-1.03).", ""]
+
+# ---- Collector ingest ----
+ing = rows("ingest.tsv")
+if ing:
+    by = {}
+    for name, rep, rate in ing:
+        by.setdefault(name, []).append(float(rate))
+    summ = {n: summary(v) for n, v in by.items()}
+    doc["collector_ingest"] = {
+        "setup": {"batches": "tests/common/batch/batch_examples.h (10 s intervals, RTT/IPDV histograms, one-way delays on STAMP paths)",
+                  "store": "SQLite WAL, synchronous=FULL, in bench/run's temporary directory",
+                  "http": "4 clients, keep-alive, real HttpServer + IngestService + StoreWriter on 127.0.0.1; CPU of the collector's threads only",
+                  "target_summaries_per_cpu_second": 200000},
+        "summaries_per_cpu_second": {n: {"runs": v, **(summary(v) or {})} for n, v in by.items()}}
+    label = {"BM_DecodeBatch/50": "decode, 50-path batches", "BM_DecodeBatch/1000": "decode, 1000-path batches",
+             "BM_StoreApplyGroupFull/50/8": "store: 8 batches of 50 paths per commit",
+             "BM_StoreApplyGroupFull/1000/4": "store: 4 batches of 1000 paths per commit",
+             "BM_HttpIngest/50/4": "whole HTTP ingest, 50-path batches, 4 clients",
+             "BM_HttpIngest/1000/4": "whole HTTP ingest, 1000-path batches, 4 clients"}
+    md += [f"## Collector ingest: path summaries per CPU-second, {repeats} repeats", "",
+           "linkmon-bench-ingest (bench/ingest_bench.cpp), median (min-max). Issue 10's target: 200,000 "
+           "path summaries per CPU-second through decode, validation and the store.", "",
+           "| stage | summaries per CPU-second | vs 200,000 |", "|---|---|---|"]
+    for n in label:
+        if n in summ:
+            md.append(f"| {label[n]} | {fmt(summ[n], '{:,.0f}')} | {summ[n]['median'] / 200000:.2f}x |")
+    md.append("")
 
 json.dump(doc, open(os.path.join(out_dir, "latest.json"), "w"), indent=2)
 open(os.path.join(out_dir, "latest.md"), "w").write("\n".join(md) + "\n")

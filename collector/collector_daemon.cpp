@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <functional>
 #include <memory>
+#include <utility>
 
 #include "collector/api/api_routes.h"
 #include "collector/batch_feed.h"
@@ -16,6 +18,7 @@
 #include "collector/history/history_store.h"
 #include "collector/ingest/ingest_route.h"
 #include "collector/ingest/ingest_service.h"
+#include "collector/ingest/store_writer.h"
 #include "collector/metrics/path_metrics_collector.h"
 #include "collector/periodic_tasks.h"
 #include "collector/sla/path_states.h"
@@ -124,7 +127,16 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
                      KvQuote(history.error().message));
     return config::kExitRuntimeFailure;
   }
-  auto ingest = ingest::IngestService::Create(config, **store, clock, *registry,
+  // Batches are committed on the writer's own thread and connection (store_writer.h); `store`
+  // above serves this thread's reads (the API) and the retention prune.
+  auto writer = ingest::StoreWriter::Start(
+      ingest::StoreWriterOptions{.store = {.path = settings.store_path}}, io.get_executor());
+  if (!writer) {
+    spdlog::critical("event=store_open_failed path={} detail={}", KvQuote(settings.store_path),
+                     KvQuote(writer.error().message));
+    return config::kExitRuntimeFailure;
+  }
+  auto ingest = ingest::IngestService::Create(config, **writer, clock, *registry,
                                               ingest::IngestOptionsFromConfig(config));
   if (!ingest) {
     spdlog::critical("event=ingest_setup_failed detail={}", KvQuote(ingest.error().message));
@@ -141,10 +153,12 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
       [&](const batch::Batch& batch) { LogFeed(batch, FeedBatch(**states, batch)); });
 
   exporters::HttpRouter router;
-  router.AddExact(http::verb::post, std::string(ingest::kIngestPath), "ingest",
-                  [&](const exporters::HttpRequest& request) {
-                    return serving ? (*ingest)->Handle(request) : Rebuilding();
-                  });
+  router.AddExactDeferred(
+      http::verb::post, std::string(ingest::kIngestPath), "ingest",
+      [&](const exporters::HttpRequest& request, exporters::HttpResponder respond) {
+        if (!serving) return respond(Rebuilding());
+        (*ingest)->Handle(request, std::move(respond));
+      });
   api::AddApiRoutes(
       router, **states, [&] { return serving; }, history->get(), store->get());
   web::AddWebRoutes(router);  // the live matrix page at /
@@ -183,12 +197,20 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   boost::asio::signal_set hangup(io, SIGHUP);
   int exit_code = config::kExitOk;
+  bool stopping = false;
+  // Uploads already queued are committed and answered before the server closes its connections;
+  // new ones get 503 shutting_down meanwhile (store_writer.h). Nothing is acknowledged that is
+  // not committed, so a stop, however abrupt, loses no acknowledged batch.
   auto stop = [&] {
+    if (std::exchange(stopping, true)) return;
     pruner.Stop();
     ticker.Stop();
     stop_signals.cancel();
     hangup.cancel();
-    (*server)->Stop();
+    (*writer)->Drain([&] {
+      // The answers of the last group were posted just before; they go out first.
+      boost::asio::post(io, [&] { (*server)->Stop(); });
+    });
   };
 
   // SIGHUP before the rebuild finished waits for it: the reload touches PathStates.

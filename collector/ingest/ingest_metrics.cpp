@@ -40,6 +40,10 @@ std::string_view RejectReasonName(RejectReason reason) {
       return "store_failed";
     case RejectReason::kCertificateMismatch:
       return "certificate_mismatch";
+    case RejectReason::kQueueFull:
+      return "queue_full";
+    case RejectReason::kShuttingDown:
+      return "shutting_down";
   }
   return "unknown";
 }

@@ -44,9 +44,11 @@ enum class RejectReason {
   kStaleSequence,         // 409: sequence far below the highest of its epoch
   kStoreFailed,           // 503 (kIo) or 422 (a merge would overflow): nothing stored
   kCertificateMismatch,   // 403: mutual TLS, and the client certificate does not name the probe
+  kQueueFull,             // 503 + Retry-After: the store writer's queue is full
+  kShuttingDown,          // 503 + Retry-After: the collector is draining for a stop
 };
 
-inline constexpr std::size_t kRejectReasonCount = 18;
+inline constexpr std::size_t kRejectReasonCount = 20;
 
 std::string_view RejectReasonName(RejectReason reason);  // "unauthenticated", ...
 

@@ -3,9 +3,11 @@
 namespace linkmon::ingest {
 
 void AddIngestRoute(exporters::HttpRouter& router, IngestService& service) {
-  router.AddExact(
+  router.AddExactDeferred(
       boost::beast::http::verb::post, std::string(kIngestPath), "ingest",
-      [&service](const exporters::HttpRequest& request) { return service.Handle(request); });
+      [&service](const exporters::HttpRequest& request, exporters::HttpResponder respond) {
+        service.Handle(request, std::move(respond));
+      });
 }
 
 }  // namespace linkmon::ingest

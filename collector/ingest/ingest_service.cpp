@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "collector/ingest/gzip_decoder.h"
 #include "common/batch/batch_codec.h"
@@ -73,6 +74,8 @@ http::status StatusOf(RejectReason reason) {
     case RejectReason::kStaleSequence:
       return http::status::conflict;
     case RejectReason::kStoreFailed:
+    case RejectReason::kQueueFull:
+    case RejectReason::kShuttingDown:
       return http::status::service_unavailable;
     default:
       return http::status::unprocessable_entity;
@@ -112,26 +115,26 @@ IngestOptions IngestOptionsFromConfig(const config::Config& config) {
 }
 
 Result<std::unique_ptr<IngestService>> IngestService::Create(const config::Config& config,
-                                                             store::SummaryStore& store,
+                                                             StoreWriter& writer,
                                                              const Clock& clock,
                                                              prometheus::Registry& registry,
                                                              IngestOptions options) {
   auto tokens = ProbeTokens::Load(config.collector.token_files);
   if (!tokens) return tl::unexpected(tokens.error());
-  return std::make_unique<IngestService>(config, std::move(*tokens), store, clock, registry,
+  return std::make_unique<IngestService>(config, std::move(*tokens), writer, clock, registry,
                                          options);
 }
 
-IngestService::IngestService(const config::Config& config, ProbeTokens tokens,
-                             store::SummaryStore& store, const Clock& clock,
-                             prometheus::Registry& registry, IngestOptions options)
+IngestService::IngestService(const config::Config& config, ProbeTokens tokens, StoreWriter& writer,
+                             const Clock& clock, prometheus::Registry& registry,
+                             IngestOptions options)
     : tokens_(std::move(tokens)),
-      store_(store),
+      writer_(writer),
       clock_(clock),
       options_(options),
       metrics_(registry) {
   SetPaths(config);
-  metrics_.StoreSize(store_.DiskBytes());
+  metrics_.StoreSize(store::StoreDiskBytes(writer_.store_path()));
 }
 
 void IngestService::SetPaths(const config::Config& config) {
@@ -160,13 +163,13 @@ void IngestService::OnApplied(std::function<void(const batch::Batch&)> listener)
   listeners_.push_back(std::move(listener));
 }
 
-exporters::HttpResponse IngestService::Refuse(const exporters::HttpRequest& request,
+exporters::HttpResponse IngestService::Refuse(const boost::asio::ip::address& client,
                                               RejectReason reason, std::string_view probe,
                                               std::string message) {
   metrics_.Rejected(reason);
   const std::string_view reason_name = RejectReasonName(reason);
   spdlog::warn("event=batch_rejected reason={} client={} probe={} detail={}", reason_name,
-               request.remote.to_string(), KvQuote(probe.empty() ? "-" : probe), KvQuote(message));
+               client.to_string(), KvQuote(probe.empty() ? "-" : probe), KvQuote(message));
   nlohmann::json body = {{"error", message}, {"reason", reason_name}};
   // replace: messages may quote hostile input that is not valid UTF-8.
   return exporters::MakeResponse(
@@ -197,37 +200,48 @@ std::optional<IngestService::Refusal> IngestService::Validate(const batch::Batch
   }
   for (std::size_t i = 0; i < batch.summaries.size(); ++i) {
     const batch::PathSummary& entry = batch.summaries[i];
-    const std::string field = "summaries[" + std::to_string(i) + "]";
+    // Built only for a message: this loop runs for every summary of every batch.
+    auto field = [i] { return "summaries[" + std::to_string(i) + "]"; };
     if (!paths_.contains(entry.path)) {
       return Refusal{RejectReason::kUnknownPath,
-                     field + ": path " + entry.path.ToString() + " is not configured"};
+                     field() + ": path " + entry.path.ToString() + " is not configured"};
     }
     const SystemTime end = entry.summary.start +
                            std::chrono::duration_cast<SystemTime::duration>(entry.summary.duration);
     if (end > latest) {
       return Refusal{RejectReason::kFutureTimestamp,
-                     field + ": interval ends at " + FormatTime(end) +
+                     field() + ": interval ends at " + FormatTime(end) +
                          ", after the collector's clock " + FormatTime(now) +
                          " plus the allowed skew"};
     }
     if (entry.summary.start < oldest) {
       return Refusal{RejectReason::kTooOld,
-                     field + ": interval starts at " + FormatTime(entry.summary.start) +
+                     field() + ": interval starts at " + FormatTime(entry.summary.start) +
                          ", before the retention horizon " + FormatTime(oldest)};
     }
   }
   return std::nullopt;
 }
 
-exporters::HttpResponse IngestService::Handle(const exporters::HttpRequest& request) {
+void IngestService::Handle(const exporters::HttpRequest& request,
+                           exporters::HttpResponder respond) {
   const MonotonicTime started = clock_.MonotonicNow();
+  auto checked = Check(request);
+  if (auto* refusal = std::get_if<exporters::HttpResponse>(&checked)) {
+    return respond(std::move(*refusal));
+  }
+  Commit(std::move(std::get<batch::Batch>(checked)), request.remote, started, std::move(respond));
+}
+
+std::variant<batch::Batch, exporters::HttpResponse> IngestService::Check(
+    const exporters::HttpRequest& request) {
   const exporters::HttpMessage& message = request.message;
 
   const std::optional<SiteName> token_site =
       tokens_.Authenticate(HeaderValue(message, http::field::authorization));
   if (!token_site) {
-    auto response =
-        Refuse(request, RejectReason::kUnauthenticated, "", "missing or unknown bearer token");
+    auto response = Refuse(request.remote, RejectReason::kUnauthenticated, "",
+                           "missing or unknown bearer token");
     response.set(http::field::www_authenticate, "Bearer");
     return response;
   }
@@ -238,7 +252,7 @@ exporters::HttpResponse IngestService::Handle(const exporters::HttpRequest& requ
   if (options_.bind_client_certificate &&
       std::find(request.client_certificate_names.begin(), request.client_certificate_names.end(),
                 site) == request.client_certificate_names.end()) {
-    return Refuse(request, RejectReason::kCertificateMismatch, site,
+    return Refuse(request.remote, RejectReason::kCertificateMismatch, site,
                   "the client certificate does not name probe '" + site + "' (it names " +
                       NamesForLog(request.client_certificate_names) + ")");
   }
@@ -246,18 +260,18 @@ exporters::HttpResponse IngestService::Handle(const exporters::HttpRequest& requ
   const std::string_view content_type = HeaderValue(message, http::field::content_type);
   const std::string_view media_type = content_type.substr(0, content_type.find(';'));
   if (!EqualsIgnoringCase(media_type, "application/json")) {
-    return Refuse(request, RejectReason::kUnsupportedMedia, site,
+    return Refuse(request.remote, RejectReason::kUnsupportedMedia, site,
                   "Content-Type must be application/json");
   }
   const std::string_view encoding = HeaderValue(message, http::field::content_encoding);
   const bool gzipped = EqualsIgnoringCase(encoding, "gzip");
   if (!gzipped && !encoding.empty() && !EqualsIgnoringCase(encoding, "identity")) {
-    return Refuse(request, RejectReason::kUnsupportedMedia, site,
+    return Refuse(request.remote, RejectReason::kUnsupportedMedia, site,
                   "Content-Encoding must be gzip or identity");
   }
   const std::string& body = message.body();
   if (body.size() > options_.max_body_bytes) {
-    return Refuse(request, RejectReason::kBodyTooLarge, site,
+    return Refuse(request.remote, RejectReason::kBodyTooLarge, site,
                   "body of " + std::to_string(body.size()) + " bytes is larger than " +
                       std::to_string(options_.max_body_bytes));
   }
@@ -265,7 +279,7 @@ exporters::HttpResponse IngestService::Handle(const exporters::HttpRequest& requ
   if (gzipped) {
     auto plain = Gunzip(body, options_.max_decompressed_bytes);
     if (!plain) {
-      return Refuse(request,
+      return Refuse(request.remote,
                     plain.error().code == ErrorCode::kOutOfRange
                         ? RejectReason::kDecompressedTooLarge
                         : RejectReason::kBadGzip,
@@ -278,32 +292,63 @@ exporters::HttpResponse IngestService::Handle(const exporters::HttpRequest& requ
   auto decoded = batch::DecodeBatch(
       json, batch::DecodeLimits{.max_summaries = options_.max_summaries_per_batch});
   if (!decoded) {
-    return Refuse(request, DecodeRefusal(decoded.error().code).first, site,
+    return Refuse(request.remote, DecodeRefusal(decoded.error().code).first, site,
                   decoded.error().message);
   }
-  const batch::Batch& batch = *decoded;
-  if (auto refusal = Validate(batch, *token_site)) {
-    return Refuse(request, refusal->reason, site, std::move(refusal->message));
+  if (auto refusal = Validate(*decoded, *token_site)) {
+    return Refuse(request.remote, refusal->reason, site, std::move(refusal->message));
   }
 
-  auto applied = store_.ApplyBatch(batch, clock_.SystemNow());
+  return std::move(*decoded);
+}
+
+void IngestService::Commit(batch::Batch batch, const boost::asio::ip::address& client,
+                           MonotonicTime started, exporters::HttpResponder respond) {
+  const std::string site = batch.probe.str();
+  auto done = [this, client, started, respond](const batch::Batch& committed,
+                                               Result<store::ApplyResult> applied) {
+    respond(Answer(committed, client, started, std::move(applied)));
+  };
+  switch (writer_.Submit(std::move(batch), clock_.SystemNow(), std::move(done))) {
+    case StoreWriter::Submitted::kQueued:
+      return;
+    case StoreWriter::Submitted::kFull: {
+      auto response =
+          Refuse(client, RejectReason::kQueueFull, site, "the store's queue is full; retry later");
+      response.set(http::field::retry_after, "1");
+      return respond(std::move(response));
+    }
+    case StoreWriter::Submitted::kStopping: {
+      auto response = Refuse(client, RejectReason::kShuttingDown, site,
+                             "the collector is shutting down; retry later");
+      response.set(http::field::retry_after, "5");
+      return respond(std::move(response));
+    }
+  }
+}
+
+exporters::HttpResponse IngestService::Answer(const batch::Batch& batch,
+                                              const boost::asio::ip::address& client,
+                                              MonotonicTime started,
+                                              Result<store::ApplyResult> applied) {
+  const std::string& site = batch.probe.str();
   if (!applied) {
     if (applied.error().code == ErrorCode::kOutOfRange) {
       // Deterministic: a retry would fail the same way, so it is the batch's problem (422).
       metrics_.Rejected(RejectReason::kStoreFailed);
       spdlog::warn("event=batch_rejected reason=store_failed client={} probe={} detail={}",
-                   request.remote.to_string(), site, KvQuote(applied.error().message));
+                   client.to_string(), site, KvQuote(applied.error().message));
       nlohmann::json out = {{"error", applied.error().message}, {"reason", "store_failed"}};
       return exporters::MakeResponse(http::status::unprocessable_entity, "application/json",
                                      out.dump() + "\n");
     }
     spdlog::error("event=store_failed probe={} sequence={} detail={}", site, batch.sequence,
                   KvQuote(applied.error().message));
-    return Refuse(request, RejectReason::kStoreFailed, site,
+    return Refuse(client, RejectReason::kStoreFailed, site,
                   "the store could not write the batch; retry later");
   }
   if (applied->outcome == store::ApplyOutcome::kStale) {
-    return Refuse(request, RejectReason::kStaleSequence, site,
+    return Refuse(client, RejectReason::kStaleSequence, site,
                   "sequence " + std::to_string(batch.sequence) + " is far below " +
                       std::to_string(applied->highest_sequence) +
                       ", the highest stored for this probe start; not a retry");
@@ -315,7 +360,7 @@ exporters::HttpResponse IngestService::Handle(const exporters::HttpRequest& requ
     spdlog::debug("event=batch_duplicate probe={} sequence={}", site, batch.sequence);
   } else {
     metrics_.Applied(batch.summaries.size(), handling);
-    metrics_.StoreSize(store_.DiskBytes());
+    metrics_.StoreSize(store::StoreDiskBytes(writer_.store_path()));
     spdlog::debug("event=batch_applied probe={} sequence={} summaries={}", site, batch.sequence,
                   batch.summaries.size());
     for (const auto& listener : listeners_) listener(batch);

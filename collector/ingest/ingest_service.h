@@ -22,17 +22,21 @@
 //   8. every (target, method) is configured for that probe               422 unknown_path
 //   9. timestamps: nothing after now + max_clock_skew                     422 future_timestamp
 //      no summary older than now - retention                              422 too_old
-//  10. the store applies it (summary_store.h), fsync'ed, then:            200 {"status":"applied"}
-//      already stored: acknowledged again, applied once                   200
-//      {"status":"duplicate"} far below its epoch's highest sequence                            409
-//      stale_sequence the store failed (nothing stored; retry)                           503
-//      store_failed
+//  10. the store writer's queue takes it (store_writer.h)                 503 queue_full
+//  (Retry-After)
+//      unless the collector is stopping                                   503 shutting_down
+//  11. the store applies it (summary_store.h), fsync'ed, then:            200 {"status":"applied"}
+//      already stored: acknowledged again, applied once                 200 {"status":"duplicate"}
+//      far below its epoch's highest sequence                             409 stale_sequence
+//      the store failed (nothing stored; retry)                           503 store_failed
 // A 200 is sent only after the commit returned, so an acknowledged batch is durable as promised
 // by the store's durability setting (kFull: survives kill -9 and power loss).
 //
-// The commit runs synchronously on the io_context thread (fsync included); the measured cost is
-// in collector/README.md. Listeners registered with OnApplied run after each commit, on the
-// same thread (the windows feed from there).
+// Steps 1-9 run on the io_context thread; the commit runs on the store writer's thread, several
+// uploads' batches in one transaction (group commit), and the answer comes back to the io thread
+// (a deferred HTTP answer, exporters/http/http_types.h). The measured cost is in
+// collector/ingest/README.md. Listeners registered with OnApplied run after each commit, on the
+// io thread, in commit order (the windows feed from there).
 //
 // Thread-safety: not thread-safe; used from the HTTP server's io_context thread.
 
@@ -43,10 +47,13 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <unordered_set>
+#include <variant>
 #include <vector>
 
 #include "collector/ingest/ingest_metrics.h"
 #include "collector/ingest/probe_tokens.h"
+#include "collector/ingest/store_writer.h"
 #include "collector/store/summary_store.h"
 #include "common/batch/batch.h"
 #include "common/clock.h"
@@ -77,19 +84,19 @@ class IngestService {
   // Loads the probe tokens (collector.token_files) and the configured paths. Errors: those of
   // ProbeTokens::Load.
   static Result<std::unique_ptr<IngestService>> Create(const config::Config& config,
-                                                       store::SummaryStore& store,
-                                                       const Clock& clock,
+                                                       StoreWriter& writer, const Clock& clock,
                                                        prometheus::Registry& registry,
                                                        IngestOptions options);
   // With tokens already loaded (tests).
-  IngestService(const config::Config& config, ProbeTokens tokens, store::SummaryStore& store,
+  IngestService(const config::Config& config, ProbeTokens tokens, StoreWriter& writer,
                 const Clock& clock, prometheus::Registry& registry, IngestOptions options);
 
   IngestService(const IngestService&) = delete;
   IngestService& operator=(const IngestService&) = delete;
 
-  // Handles one POST /api/v1/ingest.
-  exporters::HttpResponse Handle(const exporters::HttpRequest& request);
+  // Handles one POST /api/v1/ingest: `respond` gets the refusal at once, or the store's answer
+  // once the batch's group committed (or failed).
+  void Handle(const exporters::HttpRequest& request, exporters::HttpResponder respond);
 
   // A reloaded config (SIGHUP): re-reads the token files and takes the new probes and paths. On
   // an error (a token file unreadable or invalid, as Create reports it) nothing changes. Limits
@@ -102,18 +109,25 @@ class IngestService {
 
  private:
   struct Refusal;
-  exporters::HttpResponse Refuse(const exporters::HttpRequest& request, RejectReason reason,
+  exporters::HttpResponse Refuse(const boost::asio::ip::address& client, RejectReason reason,
                                  std::string_view probe, std::string message);
+  // Steps 1-9: the batch to commit, or the refusal.
+  std::variant<batch::Batch, exporters::HttpResponse> Check(const exporters::HttpRequest& request);
+  void Commit(batch::Batch batch, const boost::asio::ip::address& client, MonotonicTime started,
+              exporters::HttpResponder respond);
+  // The answer to a committed (or failed) batch; runs the listeners for an applied one.
+  exporters::HttpResponse Answer(const batch::Batch& batch, const boost::asio::ip::address& client,
+                                 MonotonicTime started, Result<store::ApplyResult> applied);
   void SetPaths(const config::Config& config);
   std::optional<Refusal> Validate(const batch::Batch& batch, const SiteName& token_site) const;
 
   ProbeTokens tokens_;
-  store::SummaryStore& store_;
+  StoreWriter& writer_;
   const Clock& clock_;
   IngestOptions options_;
   IngestMetrics metrics_;
   std::set<SiteName> probes_;
-  std::set<PathKey> paths_;
+  std::unordered_set<PathKey, PathKeyHash> paths_;
   std::vector<std::function<void(const batch::Batch&)>> listeners_;
 };
 

@@ -3,19 +3,13 @@
 #include <system_error>
 #include <utility>
 
+#include "collector/store/minute_columns.h"
 #include "collector/store/store_schema.h"
-#include "common/histogram/histogram_codec.h"
 
 namespace linkmon::store {
 namespace {
 
 using std::chrono::nanoseconds;
-
-// The 19 data columns of `minutes`, in the order ReadMinute and BindMinute use.
-constexpr std::string_view kMinuteColumns =
-    "start_ns, duration_ns, timestamp_source, sent, received, late, lost, untracked, duplicated, "
-    "reordered, one_way_unsynchronized, rtt, ipdv_magnitude, ipdv_min_ns, ipdv_max_ns, "
-    "rfc3550_jitter_ns, forward_delay, reverse_delay, throughput_bps";
 
 std::int64_t SequenceKey(std::uint64_t sequence) {
   return static_cast<std::int64_t>(sequence ^ (std::uint64_t{1} << 63));
@@ -25,95 +19,37 @@ std::uint64_t SequenceFromKey(std::int64_t key) {
   return static_cast<std::uint64_t>(key) ^ (std::uint64_t{1} << 63);
 }
 
-std::int64_t AsSigned(std::uint64_t value) { return static_cast<std::int64_t>(value); }
-std::uint64_t AsUnsigned(std::int64_t value) { return static_cast<std::uint64_t>(value); }
-
-void BindHistogram(sqlite::Statement& statement, int index, const histogram::LogHistogram& h) {
-  if (h.Empty()) {
-    statement.BindNull(index);
-  } else {
-    statement.BindBlob(index, histogram::SerializeHistogram(h));
-  }
-}
-
-void BindOptional(sqlite::Statement& statement, int index, std::optional<nanoseconds> value) {
-  if (value) {
-    statement.Bind(index, static_cast<std::int64_t>(value->count()));
-  } else {
-    statement.BindNull(index);
-  }
-}
-
-// Binds the 19 data columns starting at parameter `first`.
-void BindMinute(sqlite::Statement& st, int first, const MinuteRecord& record) {
-  const stats::IntervalSummary& s = record.summary;
-  int i = first;
-  st.Bind(i++, UnixNanos(s.start));
-  st.Bind(i++, static_cast<std::int64_t>(s.duration.count()));
-  st.Bind(i++, stats::TimestampSourceName(s.timestamp_source));
-  st.Bind(i++, AsSigned(s.counts.sent));
-  st.Bind(i++, AsSigned(s.counts.received));
-  st.Bind(i++, AsSigned(s.counts.late));
-  st.Bind(i++, AsSigned(s.counts.lost));
-  st.Bind(i++, AsSigned(s.counts.untracked));
-  st.Bind(i++, AsSigned(s.counts.duplicated));
-  st.Bind(i++, AsSigned(s.counts.reordered));
-  st.Bind(i++, AsSigned(s.one_way_unsynchronized));
-  BindHistogram(st, i++, s.rtt);
-  BindHistogram(st, i++, s.ipdv_magnitude);
-  BindOptional(st, i++, s.ipdv_min);
-  BindOptional(st, i++, s.ipdv_max);
-  BindOptional(st, i++, s.rfc3550_jitter);
-  BindHistogram(st, i++, s.forward_delay);
-  BindHistogram(st, i++, s.reverse_delay);
-  if (record.throughput) {
-    st.Bind(i++, AsSigned(record.throughput->bits_per_second));
-  } else {
-    st.BindNull(i++);
-  }
-}
-
-Result<histogram::LogHistogram> ReadHistogram(const sqlite::Statement& st, int column,
-                                              const char* name) {
-  if (st.ColumnIsNull(column)) return histogram::LogHistogram();
-  auto decoded = histogram::DeserializeHistogram(st.ColumnBlob(column));
-  if (!decoded) {
-    return MakeError(ErrorCode::kCorrupt,
-                     std::string("store: minutes.") + name + ": " + decoded.error().message);
-  }
-  return decoded;
-}
-
-std::optional<nanoseconds> ReadOptional(const sqlite::Statement& st, int column) {
-  if (st.ColumnIsNull(column)) return std::nullopt;
-  return nanoseconds(st.ColumnInt(column));
-}
-
 }  // namespace
 
 struct SummaryStore::Statements {
   sqlite::Statement find_batch;
   sqlite::Statement highest_sequence;
   sqlite::Statement insert_batch;
-  sqlite::Statement read_minute;
-  sqlite::Statement write_minute;
   sqlite::Statement minutes_of_path;
   sqlite::Statement minutes_since;
   sqlite::Statement all_paths;
 };
 
-SummaryStore::SummaryStore(StoreOptions options, sqlite::Database db,
-                           std::unique_ptr<Statements> statements, PathTable path_table)
+SummaryStore::SummaryStore(StoreOptions options, std::unique_ptr<sqlite::Database> db,
+                           std::unique_ptr<Statements> statements, PathTable path_table,
+                           MinuteWriter minute_writer)
     : options_(std::move(options)),
       db_(std::move(db)),
       statements_(std::move(statements)),
-      path_table_(std::move(path_table)) {}
+      path_table_(std::move(path_table)),
+      minute_writer_(std::move(minute_writer)) {}
 
 SummaryStore::~SummaryStore() = default;
 
 Result<std::unique_ptr<SummaryStore>> SummaryStore::Open(const StoreOptions& options) {
   auto db = OpenStoreDatabase(options.path, options.durability);
   if (!db) return tl::unexpected(db.error());
+  if (options.cache_kib > 0) {
+    if (auto cache = db->Execute("PRAGMA cache_size=-" + std::to_string(options.cache_kib) + ";");
+        !cache) {
+      return tl::unexpected(cache.error());
+    }
+  }
 
   auto prepare = [&](std::string_view sql) { return db->Prepare(sql); };
   const std::string columns(kMinuteColumns);
@@ -124,12 +60,6 @@ Result<std::unique_ptr<SummaryStore>> SummaryStore::Open(const StoreOptions& opt
   auto insert_batch = prepare(
       "INSERT INTO batches (probe, probe_start_ns, sequence_key, received_ns, summaries) "
       "VALUES (?1, ?2, ?3, ?4, ?5)");
-  auto read_minute =
-      prepare("SELECT " + columns + " FROM minutes WHERE path_id = ?1 AND minute_ns = ?2");
-  std::string placeholders;
-  for (int i = 3; i <= 21; ++i) placeholders += ", ?" + std::to_string(i);
-  auto write_minute = prepare("INSERT OR REPLACE INTO minutes (path_id, minute_ns, " + columns +
-                              ") VALUES (?1, ?2" + placeholders + ")");
   auto minutes_of_path = prepare("SELECT minute_ns, " + columns +
                                  " FROM minutes WHERE path_id = ?1 AND minute_ns >= ?2 AND "
                                  "minute_ns < ?3 ORDER BY minute_ns");
@@ -140,86 +70,26 @@ Result<std::unique_ptr<SummaryStore>> SummaryStore::Open(const StoreOptions& opt
   auto all_paths = prepare(
       "SELECT source, target, method FROM paths WHERE id IN (SELECT DISTINCT path_id FROM "
       "minutes) ORDER BY source, target, method");
-  for (auto* statement : {&find_batch, &highest, &insert_batch, &read_minute, &write_minute,
-                          &minutes_of_path, &minutes_since, &all_paths}) {
+  for (auto* statement :
+       {&find_batch, &highest, &insert_batch, &minutes_of_path, &minutes_since, &all_paths}) {
     if (!*statement) return tl::unexpected(statement->error());
   }
   auto statements =
       std::make_unique<Statements>(Statements{.find_batch = std::move(*find_batch),
                                               .highest_sequence = std::move(*highest),
                                               .insert_batch = std::move(*insert_batch),
-                                              .read_minute = std::move(*read_minute),
-                                              .write_minute = std::move(*write_minute),
                                               .minutes_of_path = std::move(*minutes_of_path),
                                               .minutes_since = std::move(*minutes_since),
                                               .all_paths = std::move(*all_paths)});
-  auto path_table = PathTable::Prepare(*db);
+  // The database moves to the heap first: the minute writer keeps its address.
+  auto database = std::make_unique<sqlite::Database>(std::move(*db));
+  auto path_table = PathTable::Prepare(*database);
   if (!path_table) return tl::unexpected(path_table.error());
+  auto minute_writer = MinuteWriter::Prepare(*database);
+  if (!minute_writer) return tl::unexpected(minute_writer.error());
   return std::unique_ptr<SummaryStore>(
-      new SummaryStore(options, std::move(*db), std::move(statements), std::move(*path_table)));
-}
-
-Result<MinuteRecord> SummaryStore::ReadMinute(sqlite::Statement& st, int c, const PathKey& path) {
-  MinuteRecord record{.path = path, .minute = {}, .summary = {}, .throughput = std::nullopt};
-  stats::IntervalSummary& s = record.summary;
-  s.start = FromUnixNanos(st.ColumnInt(c));
-  s.duration = nanoseconds(st.ColumnInt(c + 1));
-  const auto source = stats::ParseTimestampSource(st.ColumnText(c + 2));
-  if (!source) return MakeError(ErrorCode::kCorrupt, "store: unknown timestamp source");
-  s.timestamp_source = *source;
-  s.counts.sent = AsUnsigned(st.ColumnInt(c + 3));
-  s.counts.received = AsUnsigned(st.ColumnInt(c + 4));
-  s.counts.late = AsUnsigned(st.ColumnInt(c + 5));
-  s.counts.lost = AsUnsigned(st.ColumnInt(c + 6));
-  s.counts.untracked = AsUnsigned(st.ColumnInt(c + 7));
-  s.counts.duplicated = AsUnsigned(st.ColumnInt(c + 8));
-  s.counts.reordered = AsUnsigned(st.ColumnInt(c + 9));
-  s.one_way_unsynchronized = AsUnsigned(st.ColumnInt(c + 10));
-  auto rtt = ReadHistogram(st, c + 11, "rtt");
-  if (!rtt) return tl::unexpected(rtt.error());
-  s.rtt = std::move(*rtt);
-  auto ipdv = ReadHistogram(st, c + 12, "ipdv_magnitude");
-  if (!ipdv) return tl::unexpected(ipdv.error());
-  s.ipdv_magnitude = std::move(*ipdv);
-  s.ipdv_min = ReadOptional(st, c + 13);
-  s.ipdv_max = ReadOptional(st, c + 14);
-  s.rfc3550_jitter = ReadOptional(st, c + 15);
-  auto forward = ReadHistogram(st, c + 16, "forward_delay");
-  if (!forward) return tl::unexpected(forward.error());
-  s.forward_delay = std::move(*forward);
-  auto reverse = ReadHistogram(st, c + 17, "reverse_delay");
-  if (!reverse) return tl::unexpected(reverse.error());
-  s.reverse_delay = std::move(*reverse);
-  if (!st.ColumnIsNull(c + 18)) record.throughput = Bandwidth{AsUnsigned(st.ColumnInt(c + 18))};
-  return record;
-}
-
-Status SummaryStore::MergeSummary(std::int64_t path_id, const batch::PathSummary& entry) {
-  const SystemTime minute = MinuteOf(entry.summary.start);
-  sqlite::Statement& read = statements_->read_minute;
-  read.Reset();
-  read.Bind(1, path_id).Bind(2, UnixNanos(minute));
-  auto row = read.Step();
-  if (!row) return tl::unexpected(row.error());
-  MinuteRecord record{.path = entry.path, .minute = minute, .summary = {}, .throughput = {}};
-  if (*row) {
-    auto stored = ReadMinute(read, 0, entry.path);
-    if (!stored) {
-      read.Reset();
-      return tl::unexpected(stored.error());
-    }
-    record = std::move(*stored);
-    record.minute = minute;
-  }
-  read.Reset();
-  if (auto merged = MergeInto(record, entry.summary, entry.throughput); !merged) {
-    return MakeError(merged.error().code, entry.path.ToString() + ": " + merged.error().message);
-  }
-  sqlite::Statement& write = statements_->write_minute;
-  write.Reset();
-  write.Bind(1, path_id).Bind(2, UnixNanos(minute));
-  BindMinute(write, 3, record);
-  return write.Run();
+      new SummaryStore(options, std::move(database), std::move(statements), std::move(*path_table),
+                       std::move(*minute_writer)));
 }
 
 Result<ApplyResult> SummaryStore::ApplyInTransaction(const batch::Batch& batch,
@@ -260,7 +130,7 @@ Result<ApplyResult> SummaryStore::ApplyInTransaction(const batch::Batch& batch,
   for (const batch::PathSummary& entry : batch.summaries) {
     auto path_id = path_table_.IdOf(entry.path);
     if (!path_id) return tl::unexpected(path_id.error());
-    if (auto merged = MergeSummary(*path_id, entry); !merged) {
+    if (auto merged = minute_writer_.Merge(*path_id, entry); !merged) {
       return tl::unexpected(merged.error());
     }
   }
@@ -270,20 +140,60 @@ Result<ApplyResult> SummaryStore::ApplyInTransaction(const batch::Batch& batch,
 }
 
 Result<ApplyResult> SummaryStore::ApplyBatch(const batch::Batch& batch, SystemTime received) {
-  if (auto begun = db_.Begin(); !begun) return tl::unexpected(begun.error());
-  auto result = ApplyInTransaction(batch, received);
-  if (!result || result->outcome != ApplyOutcome::kApplied) {
-    db_.Rollback();
-    path_table_.RolledBack();
-    return result;
+  const BatchToApply one{.batch = &batch, .received = received};
+  return std::move(ApplyBatches(std::span(&one, 1)).front());
+}
+
+void SummaryStore::RollBack() {
+  db_->Rollback();
+  path_table_.RolledBack();
+  minute_writer_.RolledBack();
+}
+
+std::vector<Result<ApplyResult>> SummaryStore::ApplyBatches(std::span<const BatchToApply> batches) {
+  // A batch that fails (a merge that would overflow, SQLite's error) rolls the transaction back;
+  // it is answered with its error and the others are applied again without it. Each round
+  // leaves one out at least, so this ends.
+  std::vector<std::optional<Error>> failed(batches.size());
+  std::vector<ApplyResult> outcomes(batches.size());
+  while (true) {
+    if (auto begun = db_->Begin(); !begun) {
+      std::vector<Result<ApplyResult>> results;
+      for (const auto& f : failed) results.push_back(tl::unexpected(f ? *f : begun.error()));
+      return results;
+    }
+    bool restart = false;
+    for (std::size_t i = 0; i < batches.size() && !restart; ++i) {
+      if (failed[i]) continue;
+      auto applied = ApplyInTransaction(*batches[i].batch, batches[i].received);
+      if (!applied) {
+        RollBack();
+        failed[i] = std::move(applied.error());
+        restart = true;
+      } else {
+        outcomes[i] = *applied;
+      }
+    }
+    if (restart) continue;
+    Status committed = db_->Commit();
+    if (!committed) RollBack();
+    std::vector<Result<ApplyResult>> results;
+    results.reserve(batches.size());
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+      if (failed[i]) {
+        results.push_back(tl::unexpected(*failed[i]));
+      } else if (!committed) {
+        results.push_back(tl::unexpected(committed.error()));
+      } else {
+        results.push_back(outcomes[i]);
+      }
+    }
+    if (committed) {
+      path_table_.Committed();
+      minute_writer_.Committed();
+    }
+    return results;
   }
-  if (auto committed = db_.Commit(); !committed) {
-    db_.Rollback();
-    path_table_.RolledBack();
-    return tl::unexpected(committed.error());
-  }
-  path_table_.Committed();
-  return result;
 }
 
 Result<std::vector<MinuteRecord>> SummaryStore::MinuteSummaries(const PathKey& path,
@@ -387,23 +297,23 @@ Result<bool> SummaryStore::HasBatch(const SiteName& probe, SystemTime probe_star
 }
 
 Result<std::uint64_t> SummaryStore::BatchCount() {
-  return CountRows(db_, "SELECT COUNT(*) FROM batches");
+  return CountRows(*db_, "SELECT COUNT(*) FROM batches");
 }
 
 Result<std::uint64_t> SummaryStore::MinuteCount() {
-  return CountRows(db_, "SELECT COUNT(*) FROM minutes");
+  return CountRows(*db_, "SELECT COUNT(*) FROM minutes");
 }
 
 Result<PruneResult> SummaryStore::Prune(SystemTime before) {
-  if (auto begun = db_.Begin(); !begun) return tl::unexpected(begun.error());
+  if (auto begun = db_->Begin(); !begun) return tl::unexpected(begun.error());
   PruneResult result;
   auto run = [&](std::string_view sql, std::uint64_t& deleted,
                  std::optional<SystemTime> cutoff = std::nullopt) -> Status {
-    auto statement = db_.Prepare(sql);
+    auto statement = db_->Prepare(sql);
     if (!statement) return tl::unexpected(statement.error());
     statement->Bind(1, UnixNanos(cutoff.value_or(before)));
     if (auto ran = statement->Run(); !ran) return ran;
-    deleted = static_cast<std::uint64_t>(db_.Changes());
+    deleted = static_cast<std::uint64_t>(db_->Changes());
     return {};
   };
   Status status = run("DELETE FROM minutes WHERE minute_ns < ?1", result.minutes_deleted);
@@ -430,24 +340,26 @@ Result<PruneResult> SummaryStore::Prune(SystemTime before) {
             "last_bad_end_ns < ?1)",
             result.breaches_deleted);
   }
-  if (status) status = db_.Commit();
+  if (status) status = db_->Commit();
   if (!status) {
-    db_.Rollback();
+    db_->Rollback();
     return tl::unexpected(status.error());
   }
+  minute_writer_.Forget();
   return result;
 }
 
-std::uint64_t SummaryStore::DiskBytes() const {
-  if (options_.path == ":memory:") return 0;
+std::uint64_t StoreDiskBytes(const std::filesystem::path& path) {
+  if (path == ":memory:") return 0;
   std::uint64_t total = 0;
-  for (const std::filesystem::path& file :
-       {options_.path, std::filesystem::path(options_.path.string() + "-wal")}) {
+  for (const std::filesystem::path& file : {path, std::filesystem::path(path.string() + "-wal")}) {
     std::error_code error;
     const auto size = std::filesystem::file_size(file, error);
     if (!error) total += size;
   }
   return total;
 }
+
+std::uint64_t SummaryStore::DiskBytes() const { return StoreDiskBytes(options_.path); }
 
 }  // namespace linkmon::store

@@ -38,9 +38,9 @@
 // bit-cast and read back exactly. Histograms are stored in their binary codec (with its CRC-32C),
 // so damage on disk is detected when read.
 //
-// Thread-safety: not thread-safe. One thread (the collector's io_context) owns the store; a
-// reader on another thread opens its own SummaryStore on the same file (WAL lets it read while
-// this one writes).
+// Thread-safety: not thread-safe. One thread owns each SummaryStore: the collector's store
+// writer thread (collector/ingest/store_writer.h) the one that writes batches, the io_context
+// thread another that reads for the API; WAL lets readers read while the writer writes.
 
 #include <cstdint>
 #include <filesystem>
@@ -48,9 +48,11 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "collector/store/minute_record.h"
+#include "collector/store/minute_writer.h"
 #include "collector/store/path_table.h"
 #include "common/batch/batch.h"
 #include "common/clock.h"
@@ -65,6 +67,10 @@ struct StoreOptions {
   sqlite::Durability durability = sqlite::Durability::kFull;
   // How far below the highest stored sequence of its epoch a new batch may be (see above).
   std::uint64_t replay_window = 1024;
+  // SQLite's page cache of this connection, KiB; 0 keeps SQLite's default (2 MiB). The writer
+  // takes more (store_writer.h): every batch rewrites one minute row per path, and pages the
+  // cache does not hold are read back from the file on every commit.
+  int cache_kib = 0;
 };
 
 enum class ApplyOutcome {
@@ -85,6 +91,10 @@ struct PruneResult {
   std::uint64_t breaches_deleted = 0;
 };
 
+// Bytes on disk of the store at `path`: the database file plus its WAL (0 for ":memory:").
+// Reads only the files' sizes, so any thread may call it.
+std::uint64_t StoreDiskBytes(const std::filesystem::path& path);
+
 class SummaryStore {
  public:
   // Opens or creates the database and its schema. kIo when SQLite cannot open or write it,
@@ -99,6 +109,17 @@ class SummaryStore {
   // kept with the key for retention. Errors: kOutOfRange when merging would overflow a histogram
   // count (nothing stored), kIo when SQLite fails (nothing stored; the probe should retry).
   Result<ApplyResult> ApplyBatch(const batch::Batch& batch, SystemTime received);
+
+  struct BatchToApply {
+    const batch::Batch* batch;
+    SystemTime received;
+  };
+  // Group commit: stores several batches in ONE transaction (one fsync), in order, each as
+  // ApplyBatch would (its own key, duplicate and stale checks, which see the batches before it
+  // in the group: a batch twice in a group is applied once, then a duplicate). results[i]
+  // answers batches[i]. A batch whose apply fails gets its error and the group is committed
+  // without it; when the commit itself fails, every batch gets that error (nothing stored).
+  std::vector<Result<ApplyResult>> ApplyBatches(std::span<const BatchToApply> batches);
 
   Result<std::vector<MinuteRecord>> MinuteSummaries(const PathKey& path, SystemTime from,
                                                     SystemTime to);
@@ -121,18 +142,18 @@ class SummaryStore {
 
  private:
   struct Statements;
-  SummaryStore(StoreOptions options, sqlite::Database db, std::unique_ptr<Statements> statements,
-               PathTable path_table);
+  SummaryStore(StoreOptions options, std::unique_ptr<sqlite::Database> db,
+               std::unique_ptr<Statements> statements, PathTable path_table,
+               MinuteWriter minute_writer);
 
-  Status MergeSummary(std::int64_t path_id, const batch::PathSummary& entry);
   Result<ApplyResult> ApplyInTransaction(const batch::Batch& batch, SystemTime received);
-  Result<MinuteRecord> ReadMinute(sqlite::Statement& statement, int first_column,
-                                  const PathKey& path);
+  void RollBack();
 
   StoreOptions options_;
-  sqlite::Database db_;
+  std::unique_ptr<sqlite::Database> db_;
   std::unique_ptr<Statements> statements_;
   PathTable path_table_;
+  MinuteWriter minute_writer_;
 };
 
 }  // namespace linkmon::store

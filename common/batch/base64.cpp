@@ -57,6 +57,13 @@ std::string EncodeBase64(std::span<const std::uint8_t> bytes) {
 }
 
 Result<std::vector<std::uint8_t>> DecodeBase64(std::string_view text) {
+  std::vector<std::uint8_t> out;
+  if (auto decoded = DecodeBase64Into(text, out); !decoded) return tl::unexpected(decoded.error());
+  return out;
+}
+
+Status DecodeBase64Into(std::string_view text, std::vector<std::uint8_t>& out) {
+  out.clear();
   if (text.size() % 4 != 0) {
     return Invalid("length " + std::to_string(text.size()) + " is not a multiple of 4");
   }
@@ -64,7 +71,6 @@ Result<std::vector<std::uint8_t>> DecodeBase64(std::string_view text) {
   if (!text.empty() && text.back() == '=') ++padding;
   if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
 
-  std::vector<std::uint8_t> out;
   out.reserve(text.size() / 4 * 3);
   for (std::size_t i = 0; i < text.size(); i += 4) {
     const bool last = i + 4 == text.size();
@@ -89,7 +95,7 @@ Result<std::vector<std::uint8_t>> DecodeBase64(std::string_view text) {
       return Invalid("non-zero padding bits in the last group");
     }
   }
-  return out;
+  return {};
 }
 
 }  // namespace linkmon::batch

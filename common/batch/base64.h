@@ -20,5 +20,8 @@ namespace linkmon::batch {
 std::string EncodeBase64(std::span<const std::uint8_t> bytes);
 
 Result<std::vector<std::uint8_t>> DecodeBase64(std::string_view text);
+// As DecodeBase64, into `out` (cleared first), so that a caller decoding many values reuses one
+// buffer.
+Status DecodeBase64Into(std::string_view text, std::vector<std::uint8_t>& out);
 
 }  // namespace linkmon::batch

@@ -1,5 +1,6 @@
 #include "common/histogram/histogram_codec.h"
 
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -36,10 +37,40 @@ std::string Hex32(std::uint32_t value) {
 
 }  // namespace
 
-std::uint32_t Crc32c(std::span<const std::uint8_t> bytes) {
+namespace {
+
+std::uint32_t Crc32cPortable(std::span<const std::uint8_t> bytes) {
   boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
   crc.process_bytes(bytes.data(), bytes.size());
   return crc.checksum();
+}
+
+#if defined(__x86_64__)
+// SSE 4.2's crc32 instruction computes exactly CRC-32C (it was made for iSCSI): 8 bytes per
+// instruction where the table walks one. Every histogram encoded or decoded pays a CRC, so this
+// shows in the collector's ingest profile (collector/ingest/README.md).
+__attribute__((target("sse4.2"))) std::uint32_t Crc32cSse42(std::span<const std::uint8_t> bytes) {
+  std::uint64_t crc = 0xFFFFFFFFu;
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes.data() + i, 8);
+    crc = __builtin_ia32_crc32di(crc, word);
+  }
+  auto crc32 = static_cast<std::uint32_t>(crc);
+  for (; i < bytes.size(); ++i) crc32 = __builtin_ia32_crc32qi(crc32, bytes[i]);
+  return crc32 ^ 0xFFFFFFFFu;
+}
+#endif
+
+}  // namespace
+
+std::uint32_t Crc32c(std::span<const std::uint8_t> bytes) {
+#if defined(__x86_64__)
+  static const bool kHasSse42 = __builtin_cpu_supports("sse4.2");
+  if (kHasSse42) return Crc32cSse42(bytes);
+#endif
+  return Crc32cPortable(bytes);
 }
 
 std::vector<std::uint8_t> SerializeHistogram(const LogHistogram& histogram) {

@@ -17,7 +17,7 @@ void AppendUnsigned(std::vector<std::uint8_t>& out, Unsigned value) {
 
 }  // namespace
 
-void AppendVarint(std::vector<std::uint8_t>& out, std::uint64_t value) {
+void AppendVarintSlow(std::vector<std::uint8_t>& out, std::uint64_t value) {
   AppendUnsigned(out, value);
 }
 
@@ -67,9 +67,8 @@ Result<Unsigned> ByteReader::ReadUnsigned(std::string_view field) {
               std::to_string(kMaxBytes) + " bytes");
 }
 
-Result<std::uint64_t> ByteReader::ReadVarint(std::string_view field) {
-  return ReadUnsigned<std::uint64_t>(field);
-}
+// ReadVarint (inline in the header) calls this for values of more than one byte.
+template Result<std::uint64_t> ByteReader::ReadUnsigned<std::uint64_t>(std::string_view field);
 
 Result<Uint128> ByteReader::ReadVarint128(std::string_view field) {
   return ReadUnsigned<Uint128>(field);

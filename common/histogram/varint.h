@@ -22,7 +22,16 @@ namespace linkmon::histogram {
 __extension__ using Uint128 = unsigned __int128;
 __extension__ using Int128 = __int128;
 
-void AppendVarint(std::vector<std::uint8_t>& out, std::uint64_t value);
+void AppendVarintSlow(std::vector<std::uint8_t>& out, std::uint64_t value);
+// Most values of a histogram's encoding (bucket deltas and counts) fit one byte: that case is
+// inline, here.
+inline void AppendVarint(std::vector<std::uint8_t>& out, std::uint64_t value) {
+  if (value < 0x80) {
+    out.push_back(static_cast<std::uint8_t>(value));
+  } else {
+    AppendVarintSlow(out, value);
+  }
+}
 void AppendVarint128(std::vector<std::uint8_t>& out, Uint128 value);
 
 constexpr std::uint64_t ZigZagEncode(std::int64_t value) {
@@ -47,8 +56,12 @@ class ByteReader {
       : bytes_(bytes), context_(context) {}
 
   Result<std::uint8_t> ReadByte(std::string_view field);
-  // At most 10 bytes; refuses values beyond 64 bits and non-shortest encodings.
-  Result<std::uint64_t> ReadVarint(std::string_view field);
+  // At most 10 bytes; refuses values beyond 64 bits and non-shortest encodings. A one-byte
+  // value (the common case) is read inline.
+  Result<std::uint64_t> ReadVarint(std::string_view field) {
+    if (offset_ < bytes_.size() && bytes_[offset_] < 0x80) return bytes_[offset_++];
+    return ReadUnsigned<std::uint64_t>(field);
+  }
   // At most 19 bytes; refuses values beyond 128 bits and non-shortest encodings.
   Result<Uint128> ReadVarint128(std::string_view field);
 

@@ -4,12 +4,20 @@ namespace linkmon::exporters {
 
 void HttpRouter::AddExact(boost::beast::http::verb method, std::string path, std::string route_name,
                           HttpHandler handler) {
-  routes_.push_back({method, std::move(path), false, std::move(route_name), std::move(handler)});
+  routes_.push_back(
+      {method, std::move(path), false, std::move(route_name), std::move(handler), nullptr});
+}
+
+void HttpRouter::AddExactDeferred(boost::beast::http::verb method, std::string path,
+                                  std::string route_name, DeferredHttpHandler handler) {
+  routes_.push_back(
+      {method, std::move(path), false, std::move(route_name), nullptr, std::move(handler)});
 }
 
 void HttpRouter::AddPrefix(boost::beast::http::verb method, std::string prefix,
                            std::string route_name, HttpHandler handler) {
-  routes_.push_back({method, std::move(prefix), true, std::move(route_name), std::move(handler)});
+  routes_.push_back(
+      {method, std::move(prefix), true, std::move(route_name), std::move(handler), nullptr});
 }
 
 HttpRouter::Match HttpRouter::Find(boost::beast::http::verb method, std::string_view path) const {
@@ -25,8 +33,9 @@ HttpRouter::Match HttpRouter::Find(boost::beast::http::verb method, std::string_
     }
     // An exact route always beats a prefix; among prefixes the longest wins.
     const std::size_t length = route.is_prefix ? route.path.size() : path.size() + 1;
-    if (match.handler == nullptr || length > best_length) {
-      match.handler = &route.handler;
+    if ((match.handler == nullptr && match.deferred == nullptr) || length > best_length) {
+      match.handler = route.handler ? &route.handler : nullptr;
+      match.deferred = route.deferred ? &route.deferred : nullptr;
       match.route_name = route.name;
       best_length = length;
     }

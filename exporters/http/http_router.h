@@ -3,6 +3,7 @@
 // Maps (method, path) to a handler. Exact paths ("/metrics") and prefixes ("/api/v1/paths/") are
 // supported; the longest matching prefix wins. Each route has a short name used as the `route`
 // label of the request metrics, so label values stay bounded whatever paths clients ask for.
+// A route answers at once (HttpHandler) or later (DeferredHttpHandler, http_types.h).
 
 #include <string>
 #include <vector>
@@ -16,9 +17,10 @@ namespace linkmon::exporters {
 class HttpRouter {
  public:
   struct Match {
-    const HttpHandler* handler = nullptr;  // null: no route for this path (or method)
-    std::string_view route_name;           // "unmatched" when handler is null
-    bool path_known = false;               // true when the path exists for another method (405)
+    const HttpHandler* handler = nullptr;           // null: no route for this path (or method)
+    const DeferredHttpHandler* deferred = nullptr;  // set instead of handler for deferred routes
+    std::string_view route_name;                    // "unmatched" when handler is null
+    bool path_known = false;  // true when the path exists for another method (405)
   };
 
   // Routes are added before the server starts; adding is not thread-safe with Find.
@@ -26,6 +28,9 @@ class HttpRouter {
                 HttpHandler handler);
   void AddPrefix(boost::beast::http::verb method, std::string prefix, std::string route_name,
                  HttpHandler handler);
+  // An exact path answered later (http_types.h).
+  void AddExactDeferred(boost::beast::http::verb method, std::string path, std::string route_name,
+                        DeferredHttpHandler handler);
 
   Match Find(boost::beast::http::verb method, std::string_view path) const;
 
@@ -35,7 +40,8 @@ class HttpRouter {
     std::string path;
     bool is_prefix;
     std::string name;
-    HttpHandler handler;
+    HttpHandler handler;           // empty for a deferred route
+    DeferredHttpHandler deferred;  // empty otherwise
   };
   std::vector<Route> routes_;
 };

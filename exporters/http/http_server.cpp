@@ -69,7 +69,8 @@ HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, H
                    .Register(registry)),
       handler_seconds_(prometheus::BuildHistogram()
                            .Name("linkmon_http_handler_duration_seconds")
-                           .Help("Time spent in the request handler, by route.")
+                           .Help("Time from a request to its answer: the handler, and for deferred "
+                                 "routes the wait for the answer, by route.")
                            .Register(registry)) {
   // Create the refusal series up front so that a dashboard sees zeros, not absent series.
   for (int reason = 0; reason <= static_cast<int>(Refusal::kTlsError); ++reason) {

@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -79,6 +80,9 @@ void HttpSession::Close() {
   beast::error_code ignored;
   transport().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   transport().close();
+  // No operation is pending while a deferred handler has the request, so none will end the
+  // session: end it here, and drop the answer when it comes.
+  if (awaiting_answer_) Finish();
 }
 
 void HttpSession::ReadHeader(std::chrono::milliseconds timeout) {
@@ -178,12 +182,37 @@ void HttpSession::Dispatch() {
 
   const auto match = server_.router_.Find(message.method(), request.path);
   const auto started = std::chrono::steady_clock::now();
+  if (match.deferred != nullptr) {
+    awaiting_answer_ = true;
+    answer_started_ = started;
+    answer_route_ = match.route_name;
+    // The responder may run on any thread: it only posts to this session's executor.
+    (*match.deferred)(request, [self = shared_from_this(),
+                                executor = transport().get_executor()](HttpResponse response) {
+      boost::asio::post(executor, [self, response = std::move(response)]() mutable {
+        self->OnDeferredAnswer(std::move(response));
+      });
+    });
+    return;
+  }
   HttpResponse response =
       match.handler != nullptr ? (*match.handler)(request)
       : match.path_known
           ? MakeJsonError(http::status::method_not_allowed, "method not allowed for this path")
           : MakeJsonError(http::status::not_found, "no such path");
-  server_.ObserveRequest(match.route_name, response.result_int(),
+  answer_route_ = match.route_name;
+  Answer(std::move(response), started);
+}
+
+void HttpSession::OnDeferredAnswer(HttpResponse response) {
+  if (finished_ || !awaiting_answer_) return;  // closed meanwhile, or answered twice
+  awaiting_answer_ = false;
+  Answer(std::move(response), answer_started_);
+}
+
+void HttpSession::Answer(HttpResponse response, std::chrono::steady_clock::time_point started) {
+  const HttpMessage& message = parser_->get();
+  server_.ObserveRequest(answer_route_, response.result_int(),
                          std::chrono::steady_clock::now() - started);
   if (message.method() == http::verb::head) {
     response.body().clear();  // keep the Content-Length the GET would carry

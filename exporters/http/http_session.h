@@ -3,8 +3,11 @@
 // One client connection of HttpServer: over TLS, the handshake first (with its own deadline);
 // then read a header (with its deadline and size limit), refuse an oversized body before reading
 // it, read the body (with its own deadline), route, answer, and go round again while the client
-// keeps the connection alive. Internal to exporters/http.
+// keeps the connection alive. A deferred route (http_types.h) answers later: the session waits,
+// reading nothing, until its responder posts the answer back to the io_context; closing the
+// session meanwhile drops that answer. Internal to exporters/http.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +50,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Ends the session, answering 4xx where the client deserves to know why.
   void OnReadError(boost::beast::error_code ec);
   void Dispatch();
+  // Sends a handler's answer to the current request (either kind of handler).
+  void Answer(HttpResponse response, std::chrono::steady_clock::time_point started);
+  // A deferred handler's answer, back on the io_context thread.
+  void OnDeferredAnswer(HttpResponse response);
   // Sends `response`; closes afterwards when `close_after` or the client asked to.
   void Send(HttpResponse response, bool close_after);
   void OnSent(boost::beast::error_code ec, bool close_after);
@@ -65,6 +72,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::optional<HttpResponse> response_;
   std::optional<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
+  // A deferred handler has the current request; since when, and the route's metric label.
+  bool awaiting_answer_ = false;
+  std::chrono::steady_clock::time_point answer_started_;
+  std::string_view answer_route_;
   bool finished_ = false;
 };
 

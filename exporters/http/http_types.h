@@ -32,6 +32,17 @@ struct HttpRequest {
 // Handlers run on the server's io_context thread and must not block for long.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// The answer to a deferred request (below): call it once, from any thread; the server sends the
+// response on its io_context thread. When the connection was closed meanwhile (the server
+// stopped), the response is dropped.
+using HttpResponder = std::function<void(HttpResponse)>;
+// A handler that answers later, for work that must not hold the io_context thread (ingest waits
+// for a commit's fsync on the store's writer thread). The request is valid during the call
+// only: copy what the answer needs. Until it answers, the connection reads nothing more (HTTP/1.1
+// answers in order); a client that disconnects meanwhile is noticed when the answer is written.
+// A responder never called keeps its connection until the server stops.
+using DeferredHttpHandler = std::function<void(const HttpRequest&, HttpResponder)>;
+
 // A response with Content-Type, Content-Length and Server set. `version` and keep-alive are copied
 // from the request by the server before sending.
 HttpResponse MakeResponse(boost::beast::http::status status, std::string_view content_type,

@@ -203,8 +203,9 @@ class ProbeDaemon {
     }
     probers::ProberRegistry registry;
     probers::AddBuiltinProbers(registry);
-    prober_metrics_ = std::make_shared<probers::ProberCollector>(*resources_);
-    outcome_metrics_ = std::make_shared<probers::PathOutcomeCollector>();
+    const probers::ProberMetricsOptions metrics_options{.per_target = settings.metrics_per_target};
+    prober_metrics_ = std::make_shared<probers::ProberCollector>(*resources_, metrics_options);
+    outcome_metrics_ = std::make_shared<probers::PathOutcomeCollector>(metrics_options);
     scheduler_ = std::make_unique<probers::ProbeScheduler>(
         io_, clock_, probers::SchedulerOptions{.summary_interval = settings.summary_interval},
         [this](const PathKey& path, const stats::IntervalSummary& summary) {

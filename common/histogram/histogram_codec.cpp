@@ -1,9 +1,14 @@
 #include "common/histogram/histogram_codec.h"
 
+#include <cstring>
 #include <string>
 #include <utility>
 
 #include <boost/crc.hpp>
+
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
 
 #include "common/histogram/varint.h"
 
@@ -36,10 +41,42 @@ std::string Hex32(std::uint32_t value) {
 
 }  // namespace
 
-std::uint32_t Crc32c(std::span<const std::uint8_t> bytes) {
+namespace {
+
+std::uint32_t Crc32cPortable(std::span<const std::uint8_t> bytes) {
   boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
   crc.process_bytes(bytes.data(), bytes.size());
   return crc.checksum();
+}
+
+#if defined(__x86_64__)
+// SSE 4.2 has an instruction for exactly this polynomial: 8 bytes per instruction, about ten times
+// the table-driven loop's speed. It matters on the probe, which checksums every spooled batch
+// (~500 KB a second at 1,000 paths with 1 s summaries) besides each histogram.
+__attribute__((target("sse4.2"))) std::uint32_t Crc32cSse42(std::span<const std::uint8_t> bytes) {
+  const std::uint8_t* data = bytes.data();
+  std::size_t size = bytes.size();
+  std::uint64_t crc = 0xFFFFFFFF;
+  for (; size >= 8; data += 8, size -= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, data, sizeof word);
+    crc = _mm_crc32_u64(crc, word);
+  }
+  auto crc32 = static_cast<std::uint32_t>(crc);
+  for (; size > 0; ++data, --size) crc32 = _mm_crc32_u8(crc32, *data);
+  return crc32 ^ 0xFFFFFFFF;
+}
+#endif
+
+}  // namespace
+
+std::uint32_t Crc32c(std::span<const std::uint8_t> bytes) {
+#if defined(__x86_64__)
+  // Asked once: every x86-64 CPU of the last decade has it, but the build does not assume it.
+  static const bool kHasSse42 = __builtin_cpu_supports("sse4.2");
+  if (kHasSse42) return Crc32cSse42(bytes);
+#endif
+  return Crc32cPortable(bytes);
 }
 
 std::vector<std::uint8_t> SerializeHistogram(const LogHistogram& histogram) {

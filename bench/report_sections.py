@@ -53,8 +53,9 @@ doc = json.load(open(os.path.join(out_dir, "latest.json")))
 md = open(os.path.join(out_dir, "latest.md")).read().rstrip("\n").split("\n")
 
 # ---- Probe cost against every peer ----
-TOOLS = ["linkmon", "fping", "smokeping", "blackbox"]
-NAMES = {"linkmon": "linkmon-probe", "fping": "fping 5.1", "smokeping": "smokeping_prober 0.6.1",
+TOOLS = ["linkmon", "linkmon-default", "fping", "smokeping", "blackbox"]
+NAMES = {"linkmon": "linkmon-probe", "linkmon-default": "linkmon-probe, default config (10 s summaries)",
+         "fping": "fping 5.1", "smokeping": "smokeping_prober 0.6.1",
          "blackbox": "blackbox_exporter 0.23.0"}
 cost_rows = rows("probe_cost_all.tsv")
 failures = rows("probe_cost_failures.tsv")
@@ -87,7 +88,7 @@ if cost_rows or failures:
         ratios = {t: {"cpu_per_probe_linkmon_over_tool": ratio(lm.get("cpu_microseconds_per_probe"), s["cpu_microseconds_per_probe"]),
                       "peak_rss_linkmon_over_tool": ratio(lm.get("peak_rss_mib"), s["peak_rss_mib"]),
                       "reply_ratio_linkmon_over_tool": ratio(lm.get("reply_ratio"), s["reply_ratio"])}
-                  for t, s in summ.items() if t != "linkmon"}
+                  for t, s in summ.items() if not t.startswith("linkmon")}
         fails = [{"tool": f[0], "repeat": int(f[2]), "reason": f[3]} for f in failures if int(f[1]) == n]
         peers["by_targets"][str(n)] = {"runs": runs, "summary": summ, "ratios": ratios, "failures": fails}
         md += [f"## Probe cost against every peer: {n:,} ICMP targets at 1 probe/s each", "",

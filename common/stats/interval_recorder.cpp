@@ -126,8 +126,8 @@ Result<ReplyOutcome> IntervalRecorder::OnReply(const ProbeReply& event) {
   return ReplyOutcome::kReceived;
 }
 
-// What depends on the order of arrival is decided now; what the probe's fate and RTT give (counts,
-// RTT and IPDV histograms, one-way delays) waits for the close.
+// What depends on the order of arrival is decided now, and one-way delays are recorded; what the
+// probe's fate and RTT give (counts, RTT and IPDV histograms) waits for the close.
 void IntervalRecorder::RecordReceived(Probe& probe, const ProbeReply& event,
                                       OpenInterval& interval) {
   probe.fate = Fate::kReceived;
@@ -151,8 +151,9 @@ void IntervalRecorder::RecordReceived(Probe& probe, const ProbeReply& event,
 
   if (event.one_way) {
     if (event.clock_sync == ClockSync::kBothSynchronized) {
-      probe.one_way = *event.one_way;
-      probe.has_one_way = true;
+      if (!interval.one_way) interval.one_way = std::make_unique<OneWayHistograms>();
+      interval.one_way->forward.Record(event.one_way->forward);
+      interval.one_way->reverse.Record(event.one_way->reverse);
     } else {
       ++interval.one_way_unsynchronized;
     }
@@ -165,7 +166,7 @@ std::vector<IntervalSummary> IntervalRecorder::CloseDue() {
   // Intervals become final in index order: a later one ends later and its last probe was sent
   // later, so the loop can stop at the first that is not final.
   std::size_t final_count = 0;
-  for (const OpenInterval& interval : open_) {
+  for (OpenInterval& interval : open_) {
     const MonotonicTime end =
         origin_ + options_.interval * static_cast<std::int64_t>(interval.index + 1);
     if (now < end || now < interval.last_sent + options_.late_horizon) break;
@@ -178,7 +179,7 @@ std::vector<IntervalSummary> IntervalRecorder::CloseDue() {
   return closed;
 }
 
-IntervalSummary IntervalRecorder::Close(const OpenInterval& interval) {
+IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
   IntervalSummary summary;
   summary.start = wall_origin_ + std::chrono::duration_cast<SystemTime::duration>(
                                      options_.interval * static_cast<std::int64_t>(interval.index));
@@ -190,6 +191,10 @@ IntervalSummary IntervalRecorder::Close(const OpenInterval& interval) {
   summary.counts.reordered = interval.reordered;
   summary.one_way_unsynchronized = interval.one_way_unsynchronized;
   summary.rfc3550_jitter = interval.rfc3550_jitter;
+  if (interval.one_way) {
+    summary.forward_delay = std::move(interval.one_way->forward);
+    summary.reverse_delay = std::move(interval.one_way->reverse);
+  }
   // The interval's probes are at the front of the table: older intervals are gone already. The
   // probe before each one in sending order is the previous one here, or for the first, the last
   // one removed at an earlier close.
@@ -206,10 +211,6 @@ IntervalSummary IntervalRecorder::Close(const OpenInterval& interval) {
       case Fate::kReceived:
         ++summary.counts.received;
         summary.rtt.Record(probe.rtt);
-        if (probe.has_one_way) {
-          summary.forward_delay.Record(probe.one_way.forward);
-          summary.reverse_delay.Record(probe.one_way.reverse);
-        }
         // RFC 5481 IPDV with the neighbour before it in sending order; the pair belongs to the
         // later probe's interval.
         if (probe.follows_previous && last_removed_ && last_removed_->fate == Fate::kReceived) {

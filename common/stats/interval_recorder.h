@@ -29,7 +29,7 @@
 // bounds it; a probe sent while it is full is counted as sent and untracked (its reply will be
 // unmatched), never silently dropped. The default 4096 is enough for 100 probes/s with 10 s
 // intervals and a 30 s horizon. The table is a ring that grows to what the path needs (a slot is
-// 48 bytes), and an open interval keeps only its counters (~80 bytes): the summary, with its
+// 32 bytes), and an open interval keeps only its counters (~80 bytes): the summary, with its
 // histograms, is built when the interval closes, from the fates and RTTs its probes carry. A path
 // probed once a second with 1 s intervals and a 3 s horizon thus holds ~5 probes and ~5 open
 // intervals in well under a kilobyte, where whole summaries (4 histograms each) took ~3.5 KB.
@@ -40,6 +40,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -110,13 +111,18 @@ class IntervalRecorder {
     MonotonicTime sent;
     std::uint64_t interval;           // index k of the interval it was sent in
     std::chrono::nanoseconds rtt{0};  // when received
-    OneWayDelays one_way{};           // when received with both clocks synchronised
     std::uint32_t sequence;
     Fate fate = Fate::kWaiting;
     // True when the probe sent just before this one is tracked (no untracked probe in between):
     // the pair is consecutive for IPDV.
     bool follows_previous;
-    bool has_one_way = false;
+  };
+
+  // One-way delays of an interval's received probes; only methods that measure them (STAMP with
+  // synchronised clocks) have any, so they are kept apart from the probes' slots.
+  struct OneWayHistograms {
+    histogram::LogHistogram forward;
+    histogram::LogHistogram reverse;
   };
 
   // What an interval gathers while open that its probes do not carry.
@@ -128,6 +134,7 @@ class IntervalRecorder {
     std::uint64_t reordered = 0;
     std::uint64_t one_way_unsynchronized = 0;
     std::optional<std::chrono::nanoseconds> rfc3550_jitter = std::nullopt;
+    std::unique_ptr<OneWayHistograms> one_way = nullptr;  // made at the first one-way sample
     TimestampSource timestamp_source = TimestampSource::kNone;
   };
 
@@ -138,7 +145,7 @@ class IntervalRecorder {
   OpenInterval* FindInterval(std::uint64_t index);
   Probe* FindProbe(std::uint32_t sequence);
   void RecordReceived(Probe& probe, const ProbeReply& event, OpenInterval& interval);
-  IntervalSummary Close(const OpenInterval& interval);
+  IntervalSummary Close(OpenInterval& interval);
 
   // The table of tracked probes, a ring in sending order: probe i (0 = oldest) is at
   // ring_[(head_ + i) % ring_.size()].

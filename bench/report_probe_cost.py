@@ -72,8 +72,9 @@ cpu_model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo"
 machine = {"nproc": os.cpu_count(), "cpu_model": cpu_model, "kernel": platform.release(),
            "loadavg_before": load_before, "loadavg_after": load_after,
            "note": "shared machine: other sessions build and test at the same time"}
-commit = git("rev-parse", "HEAD")
-dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+# bench/run passes the state of the tree when the run began (COMMIT, DIRTY non-empty if edited).
+commit = os.environ.get("COMMIT") or git("rev-parse", "HEAD")
+dirty = bool(os.environ["DIRTY"]) if "DIRTY" in os.environ else bool(git("status", "--porcelain", "--untracked-files=no"))
 
 cost_rows = rows("probe_cost_all.tsv")
 failures = rows("probe_cost_failures.tsv")
@@ -115,7 +116,8 @@ for n in sorted({int(r[1]) for r in cost_rows}):
           f"before {load_before}, after {load_after}. The machine is shared with other sessions "
           "building and testing at the same time: absolute figures are noisy, the ratios (the tools "
           "measured in the same run, alternating) less so.", "",
-          f"linkmon commit {commit[:12]}" + (" with uncommitted changes" if dirty else "") + ".", "",
+          f"linkmon commit {commit[:12]}" + (" with uncommitted changes" if dirty else "") +
+          " (the binary of the build tree when the run began).", "",
           f"## {n:,} ICMP targets at 1 probe/s each, {duration} s window, {repeats} repeats", "",
           "Median (min-max) over repeats.", "",
           "| tool | CPU µs / probe | peak RSS MiB | probes/s | replies/sent | lost | CPU ÷ fping's | RSS ÷ fping's |",

@@ -60,7 +60,7 @@ Status IntervalRecorder::OnSent(const ProbeSent& event) {
     return Invalid("probe " + std::to_string(event.sequence) +
                    " sent earlier than the probe before it");
   }
-  const auto index = static_cast<std::uint64_t>((event.sent - origin_) / options_.interval);
+  const std::uint64_t index = IndexOf(event.sent);
   if (closed_through_ && index <= *closed_through_) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) + " sent in interval " +
@@ -80,10 +80,8 @@ Status IntervalRecorder::OnSent(const ProbeSent& event) {
     previous_send_tracked_ = false;
     return {};
   }
-  PushProbe(Probe{.sent = event.sent,
-                  .interval = index,
-                  .sequence = event.sequence,
-                  .follows_previous = previous_send_tracked_});
+  PushProbe(Probe{
+      .sent = event.sent, .sequence = event.sequence, .follows_previous = previous_send_tracked_});
   previous_send_tracked_ = true;
   return {};
 }
@@ -104,7 +102,7 @@ Result<ReplyOutcome> IntervalRecorder::OnReply(const ProbeReply& event) {
     return Invalid("reply to probe " + std::to_string(event.sequence) + " has a negative RTT");
   }
   // A probe stays in the table until its interval closes, so its interval is open.
-  OpenInterval* interval = FindInterval(probe->interval);
+  OpenInterval* interval = FindInterval(IndexOf(probe->sent));
   assert(interval != nullptr);
 
   // Classified by the reply's own timestamps, so that the outcome does not depend on when
@@ -198,7 +196,7 @@ IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
   // The interval's probes are at the front of the table: older intervals are gone already. The
   // probe before each one in sending order is the previous one here, or for the first, the last
   // one removed at an earlier close.
-  while (count_ > 0 && ProbeAt(0).interval == interval.index) {
+  while (count_ > 0 && IndexOf(ProbeAt(0).sent) == interval.index) {
     const Probe& probe = ProbeAt(0);
     ++summary.counts.sent;
     switch (probe.fate) {
@@ -225,6 +223,10 @@ IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
     PopProbe();
   }
   return summary;
+}
+
+std::uint64_t IntervalRecorder::IndexOf(MonotonicTime sent) const {
+  return static_cast<std::uint64_t>((sent - origin_) / options_.interval);
 }
 
 IntervalRecorder::OpenInterval& IntervalRecorder::IntervalFor(std::uint64_t index) {

@@ -29,7 +29,7 @@
 // bounds it; a probe sent while it is full is counted as sent and untracked (its reply will be
 // unmatched), never silently dropped. The default 4096 is enough for 100 probes/s with 10 s
 // intervals and a 30 s horizon. The table is a ring that grows to what the path needs (a slot is
-// 32 bytes), and an open interval keeps only its counters (~80 bytes): the summary, with its
+// 24 bytes), and an open interval keeps only its counters (~80 bytes): the summary, with its
 // histograms, is built when the interval closes, from the fates and RTTs its probes carry. A path
 // probed once a second with 1 s intervals and a 3 s horizon thus holds ~5 probes and ~5 open
 // intervals in well under a kilobyte, where whole summaries (4 histograms each) took ~3.5 KB.
@@ -107,9 +107,10 @@ class IntervalRecorder {
  private:
   enum class Fate : std::uint8_t { kWaiting, kReceived, kLate };
 
+  // 24 bytes: a path probed once a second with 10 s summaries holds ~13 of them. The interval a
+  // probe belongs to is computed from `sent` (IndexOf) rather than kept.
   struct Probe {
     MonotonicTime sent;
-    std::uint64_t interval;           // index k of the interval it was sent in
     std::chrono::nanoseconds rtt{0};  // when received
     std::uint32_t sequence;
     Fate fate = Fate::kWaiting;
@@ -141,6 +142,8 @@ class IntervalRecorder {
   IntervalRecorder(const IntervalRecorderOptions& options, const Clock& clock, MonotonicTime origin,
                    SystemTime wall_origin);
 
+  // Index k of the interval a probe sent at `sent` belongs to.
+  std::uint64_t IndexOf(MonotonicTime sent) const;
   OpenInterval& IntervalFor(std::uint64_t index);
   OpenInterval* FindInterval(std::uint64_t index);
   Probe* FindProbe(std::uint32_t sequence);

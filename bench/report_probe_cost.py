@@ -13,9 +13,10 @@ of medians measured in the same run (the tools alternate, the order rotating eac
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
+
+from report_util import fmt, fr, ratio, read_rows, summary
 
 work, out_dir = sys.argv[1], sys.argv[2]
 repeats, ticks_per_second = int(sys.argv[3]), int(sys.argv[4])
@@ -31,33 +32,7 @@ KEYS = ["cpu_microseconds_per_probe", "peak_rss_mib", "probes_per_second", "repl
 
 
 def rows(name):
-    path = os.path.join(work, name)
-    if not os.path.exists(path):
-        return []
-    return [line.split("\t") for line in open(path).read().split("\n") if line]
-
-
-def summary(values):
-    v = sorted(x for x in values if x is not None)
-    if not v:
-        return None
-    return {"median": statistics.median(v), "min": v[0], "max": v[-1]}
-
-
-def fmt(s, spec):
-    if s is None:
-        return "n/a"
-    return f"{spec.format(s['median'])} ({spec.format(s['min'])}-{spec.format(s['max'])})"
-
-
-def ratio(a, b):
-    if not a or not b or not b["median"]:
-        return None
-    return a["median"] / b["median"]
-
-
-def fr(x):
-    return "n/a" if x is None else f"{x:.2f}"
+    return read_rows(work, name)
 
 
 def git(*args):

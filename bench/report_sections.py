@@ -15,38 +15,14 @@ import random
 import statistics
 import sys
 
+from report_util import fmt, fr, ratio, read_rows, summary
+
 work, out_dir = sys.argv[1], sys.argv[2]
 targets, large_targets, repeats, ticks_per_second = (int(x) for x in sys.argv[3:7])
 
 
 def rows(name):
-    path = os.path.join(work, name)
-    if not os.path.exists(path):
-        return []
-    return [line.split("\t") for line in open(path).read().split("\n") if line]
-
-
-def summary(values):
-    v = sorted(x for x in values if x is not None)
-    if not v:
-        return None
-    return {"median": statistics.median(v), "min": v[0], "max": v[-1]}
-
-
-def fmt(s, spec):
-    if s is None:
-        return "n/a"
-    return f"{spec.format(s['median'])} ({spec.format(s['min'])}-{spec.format(s['max'])})"
-
-
-def ratio(a, b):
-    if not a or not b or not b["median"]:
-        return None
-    return a["median"] / b["median"]
-
-
-def fr(x, spec="{:.2f}"):
-    return "n/a" if x is None else spec.format(x)
+    return read_rows(work, name)
 
 
 doc = json.load(open(os.path.join(out_dir, "latest.json")))

@@ -15,46 +15,23 @@ import random
 import statistics
 import sys
 
+from report_util import fmt, fr, ratio, read_rows, summary
+
 work, out_dir = sys.argv[1], sys.argv[2]
 targets, large_targets, repeats, ticks_per_second = (int(x) for x in sys.argv[3:7])
 
 
 def rows(name):
-    path = os.path.join(work, name)
-    if not os.path.exists(path):
-        return []
-    return [line.split("\t") for line in open(path).read().split("\n") if line]
-
-
-def summary(values):
-    v = sorted(x for x in values if x is not None)
-    if not v:
-        return None
-    return {"median": statistics.median(v), "min": v[0], "max": v[-1]}
-
-
-def fmt(s, spec):
-    if s is None:
-        return "n/a"
-    return f"{spec.format(s['median'])} ({spec.format(s['min'])}-{spec.format(s['max'])})"
-
-
-def ratio(a, b):
-    if not a or not b or not b["median"]:
-        return None
-    return a["median"] / b["median"]
-
-
-def fr(x, spec="{:.2f}"):
-    return "n/a" if x is None else spec.format(x)
+    return read_rows(work, name)
 
 
 doc = json.load(open(os.path.join(out_dir, "latest.json")))
 md = open(os.path.join(out_dir, "latest.md")).read().rstrip("\n").split("\n")
 
 # ---- Probe cost against every peer ----
-TOOLS = ["linkmon", "fping", "smokeping", "blackbox"]
-NAMES = {"linkmon": "linkmon-probe", "fping": "fping 5.1", "smokeping": "smokeping_prober 0.6.1",
+TOOLS = ["linkmon", "linkmon-default", "fping", "smokeping", "blackbox"]
+NAMES = {"linkmon": "linkmon-probe", "linkmon-default": "linkmon-probe, default config (10 s summaries)",
+         "fping": "fping 5.1", "smokeping": "smokeping_prober 0.6.1",
          "blackbox": "blackbox_exporter 0.23.0"}
 cost_rows = rows("probe_cost_all.tsv")
 failures = rows("probe_cost_failures.tsv")
@@ -87,7 +64,7 @@ if cost_rows or failures:
         ratios = {t: {"cpu_per_probe_linkmon_over_tool": ratio(lm.get("cpu_microseconds_per_probe"), s["cpu_microseconds_per_probe"]),
                       "peak_rss_linkmon_over_tool": ratio(lm.get("peak_rss_mib"), s["peak_rss_mib"]),
                       "reply_ratio_linkmon_over_tool": ratio(lm.get("reply_ratio"), s["reply_ratio"])}
-                  for t, s in summ.items() if t != "linkmon"}
+                  for t, s in summ.items() if not t.startswith("linkmon")}
         fails = [{"tool": f[0], "repeat": int(f[2]), "reason": f[3]} for f in failures if int(f[1]) == n]
         peers["by_targets"][str(n)] = {"runs": runs, "summary": summ, "ratios": ratios, "failures": fails}
         md += [f"## Probe cost against every peer: {n:,} ICMP targets at 1 probe/s each", "",

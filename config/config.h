@@ -167,6 +167,11 @@ struct ProbeSettings {
   std::chrono::nanoseconds summary_interval = std::chrono::seconds(10);
   std::chrono::nanoseconds upload_interval = std::chrono::seconds(10);
   SocketAddress metrics_listen{boost::asio::ip::address_v4::any(), 9101};  // HTTP /metrics
+  // /metrics with a series per target (label dst) for the probers' counters and the probes'
+  // outcomes; false: one series per method (and DSCP), summed over the targets. Per-path figures
+  // are the collector's job; per-target series cost memory and scrape time at thousands of
+  // targets.
+  bool metrics_per_target = false;
   std::optional<ReflectorSettings> reflector;  // absent: no site runs a reflector
 };
 

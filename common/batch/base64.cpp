@@ -30,6 +30,11 @@ tl::unexpected<Error> Invalid(std::string what) {
 std::string EncodeBase64(std::span<const std::uint8_t> bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
+  AppendBase64(out, bytes);
+  return out;
+}
+
+void AppendBase64(std::string& out, std::span<const std::uint8_t> bytes) {
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     const std::uint32_t group = (std::uint32_t{bytes[i]} << 16) |
@@ -53,7 +58,6 @@ std::string EncodeBase64(std::span<const std::uint8_t> bytes) {
     out.push_back(kAlphabet[(group >> 6) & 0x3f]);
     out.push_back('=');
   }
-  return out;
 }
 
 Result<std::vector<std::uint8_t>> DecodeBase64(std::string_view text) {

@@ -18,6 +18,8 @@
 namespace linkmon::batch {
 
 std::string EncodeBase64(std::span<const std::uint8_t> bytes);
+// The same, appended to `out` (encoders that write a document in place).
+void AppendBase64(std::string& out, std::span<const std::uint8_t> bytes);
 
 Result<std::vector<std::uint8_t>> DecodeBase64(std::string_view text);
 // As DecodeBase64, into `out` (cleared first), so that a caller decoding many values reuses one

@@ -6,6 +6,10 @@
 
 #include <boost/crc.hpp>
 
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
+
 #include "common/histogram/varint.h"
 
 namespace linkmon::histogram {
@@ -46,20 +50,21 @@ std::uint32_t Crc32cPortable(std::span<const std::uint8_t> bytes) {
 }
 
 #if defined(__x86_64__)
-// SSE 4.2's crc32 instruction computes exactly CRC-32C (it was made for iSCSI): 8 bytes per
-// instruction where the table walks one. Every histogram encoded or decoded pays a CRC, so this
-// shows in the collector's ingest profile (collector/ingest/README.md).
+// SSE 4.2 has an instruction for exactly this polynomial: 8 bytes per instruction, about ten times
+// the table-driven loop's speed. It matters on the probe, which checksums every spooled batch
+// (~500 KB a second at 1,000 paths with 1 s summaries) besides each histogram.
 __attribute__((target("sse4.2"))) std::uint32_t Crc32cSse42(std::span<const std::uint8_t> bytes) {
-  std::uint64_t crc = 0xFFFFFFFFu;
-  std::size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
+  const std::uint8_t* data = bytes.data();
+  std::size_t size = bytes.size();
+  std::uint64_t crc = 0xFFFFFFFF;
+  for (; size >= 8; data += 8, size -= 8) {
     std::uint64_t word;
-    std::memcpy(&word, bytes.data() + i, 8);
-    crc = __builtin_ia32_crc32di(crc, word);
+    std::memcpy(&word, data, sizeof word);
+    crc = _mm_crc32_u64(crc, word);
   }
   auto crc32 = static_cast<std::uint32_t>(crc);
-  for (; i < bytes.size(); ++i) crc32 = __builtin_ia32_crc32qi(crc32, bytes[i]);
-  return crc32 ^ 0xFFFFFFFFu;
+  for (; size > 0; ++data, --size) crc32 = _mm_crc32_u8(crc32, *data);
+  return crc32 ^ 0xFFFFFFFF;
 }
 #endif
 
@@ -67,6 +72,7 @@ __attribute__((target("sse4.2"))) std::uint32_t Crc32cSse42(std::span<const std:
 
 std::uint32_t Crc32c(std::span<const std::uint8_t> bytes) {
 #if defined(__x86_64__)
+  // Asked once: every x86-64 CPU of the last decade has it, but the build does not assume it.
   static const bool kHasSse42 = __builtin_cpu_supports("sse4.2");
   if (kHasSse42) return Crc32cSse42(bytes);
 #endif

@@ -60,34 +60,28 @@ Status IntervalRecorder::OnSent(const ProbeSent& event) {
     return Invalid("probe " + std::to_string(event.sequence) +
                    " sent earlier than the probe before it");
   }
-  const auto index = static_cast<std::uint64_t>((event.sent - origin_) / options_.interval);
+  const std::uint64_t index = IndexOf(event.sent);
   if (closed_through_ && index <= *closed_through_) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) + " sent in interval " +
                    std::to_string(index) + ", which is already closed");
   }
-  if (slot_by_sequence_.contains(event.sequence)) {
+  if (FindProbe(event.sequence) != nullptr) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) + " is still outstanding");
   }
   OpenInterval& interval = IntervalFor(index);
   interval.last_sent = event.sent;
-  ++interval.summary.counts.sent;
   last_sent_ = event.sent;
 
-  if (probes_.size() >= options_.max_outstanding) {
-    ++interval.summary.counts.untracked;
+  if (count_ >= options_.max_outstanding) {
+    ++interval.untracked;
     ++counters_.untracked_probes;
     previous_send_tracked_ = false;
     return {};
   }
-  const std::uint64_t slot = first_slot_ + probes_.size();
-  probes_.push_back(Probe{.sequence = event.sequence,
-                          .slot = slot,
-                          .interval = index,
-                          .sent = event.sent,
-                          .follows_previous = previous_send_tracked_});
-  slot_by_sequence_.emplace(event.sequence, slot);
+  PushProbe(Probe{
+      .sent = event.sent, .sequence = event.sequence, .follows_previous = previous_send_tracked_});
   previous_send_tracked_ = true;
   return {};
 }
@@ -108,9 +102,8 @@ Result<ReplyOutcome> IntervalRecorder::OnReply(const ProbeReply& event) {
     return Invalid("reply to probe " + std::to_string(event.sequence) + " has a negative RTT");
   }
   // A probe stays in the table until its interval closes, so its interval is open.
-  OpenInterval* interval = FindInterval(probe->interval);
+  OpenInterval* interval = FindInterval(IndexOf(probe->sent));
   assert(interval != nullptr);
-  IntervalSummary& summary = interval->summary;
 
   // Classified by the reply's own timestamps, so that the outcome does not depend on when
   // CloseDue() happens to run.
@@ -120,30 +113,29 @@ Result<ReplyOutcome> IntervalRecorder::OnReply(const ProbeReply& event) {
     return ReplyOutcome::kAfterHorizon;
   }
   if (probe->fate != Fate::kWaiting) {
-    ++summary.counts.duplicated;
+    ++interval->duplicated;
     return ReplyOutcome::kDuplicate;
   }
   if (elapsed > options_.timeout) {
     probe->fate = Fate::kLate;
-    ++summary.counts.late;
     return ReplyOutcome::kLate;
   }
-  RecordReceived(*probe, event, summary);
+  RecordReceived(*probe, event, *interval);
   return ReplyOutcome::kReceived;
 }
 
+// What depends on the order of arrival is decided now, and one-way delays are recorded; what the
+// probe's fate and RTT give (counts, RTT and IPDV histograms) waits for the close.
 void IntervalRecorder::RecordReceived(Probe& probe, const ProbeReply& event,
-                                      IntervalSummary& summary) {
+                                      OpenInterval& interval) {
   probe.fate = Fate::kReceived;
   probe.rtt = event.rtt;
-  ++summary.counts.received;
-  summary.rtt.Record(event.rtt);
-  summary.timestamp_source =
-      CombineTimestampSources(summary.timestamp_source, event.timestamp_source);
+  interval.timestamp_source =
+      CombineTimestampSources(interval.timestamp_source, event.timestamp_source);
 
   // RFC 4737 section 3.3: in order when s >= NextExp (then NextExp = s + 1), else reordered.
   if (next_expected_ && SequenceBefore(event.sequence, *next_expected_)) {
-    ++summary.counts.reordered;
+    ++interval.reordered;
   } else {
     next_expected_ = event.sequence + 1;
   }
@@ -151,37 +143,19 @@ void IntervalRecorder::RecordReceived(Probe& probe, const ProbeReply& event,
   // RFC 3550 section 6.4.1, with the RTT as the transit time and packets in arrival order.
   if (previous_arrival_rtt_) {
     jitter_.Update(event.rtt - *previous_arrival_rtt_);
-    summary.rfc3550_jitter = jitter_.Value();
+    interval.rfc3550_jitter = jitter_.Value();
   }
   previous_arrival_rtt_ = event.rtt;
 
-  // RFC 5481 IPDV with the neighbours in sending order, whichever of the pair arrives last.
-  if (probe.follows_previous) {
-    const Probe* earlier = ProbeAtSlot(probe.slot - 1);
-    if (earlier != nullptr && earlier->fate == Fate::kReceived) RecordIpdv(*earlier, probe);
-  }
-  const Probe* later = ProbeAtSlot(probe.slot + 1);
-  if (later != nullptr && later->follows_previous && later->fate == Fate::kReceived) {
-    RecordIpdv(probe, *later);
-  }
-
   if (event.one_way) {
     if (event.clock_sync == ClockSync::kBothSynchronized) {
-      summary.forward_delay.Record(event.one_way->forward);
-      summary.reverse_delay.Record(event.one_way->reverse);
+      if (!interval.one_way) interval.one_way = std::make_unique<OneWayHistograms>();
+      interval.one_way->forward.Record(event.one_way->forward);
+      interval.one_way->reverse.Record(event.one_way->reverse);
     } else {
-      ++summary.one_way_unsynchronized;
+      ++interval.one_way_unsynchronized;
     }
   }
-}
-
-void IntervalRecorder::RecordIpdv(const Probe& earlier, const Probe& later) {
-  // Belongs to the later probe's interval, which is open: the later probe is in the table.
-  IntervalSummary& summary = FindInterval(later.interval)->summary;
-  const nanoseconds ipdv = later.rtt - earlier.rtt;
-  summary.ipdv_magnitude.Record(ipdv < nanoseconds(0) ? -ipdv : ipdv);
-  summary.ipdv_min = summary.ipdv_min ? std::min(*summary.ipdv_min, ipdv) : ipdv;
-  summary.ipdv_max = summary.ipdv_max ? std::max(*summary.ipdv_max, ipdv) : ipdv;
 }
 
 std::vector<IntervalSummary> IntervalRecorder::CloseDue() {
@@ -189,39 +163,76 @@ std::vector<IntervalSummary> IntervalRecorder::CloseDue() {
   std::vector<IntervalSummary> closed;
   // Intervals become final in index order: a later one ends later and its last probe was sent
   // later, so the loop can stop at the first that is not final.
-  while (!open_.empty()) {
-    OpenInterval& interval = open_.front();
+  std::size_t final_count = 0;
+  for (OpenInterval& interval : open_) {
     const MonotonicTime end =
         origin_ + options_.interval * static_cast<std::int64_t>(interval.index + 1);
     if (now < end || now < interval.last_sent + options_.late_horizon) break;
-    Close(interval);
+    if (closed.empty()) closed.reserve(open_.size());
+    closed.push_back(Close(interval));
     closed_through_ = interval.index;
-    closed.push_back(std::move(interval.summary));
-    open_.pop_front();
+    ++final_count;
   }
+  open_.erase(open_.begin(), open_.begin() + static_cast<std::ptrdiff_t>(final_count));
   return closed;
 }
 
-void IntervalRecorder::Close(OpenInterval& interval) {
-  // The interval's probes are at the front of the table: older intervals are gone already.
-  while (!probes_.empty() && probes_.front().interval == interval.index) {
-    Probe& probe = probes_.front();
-    if (probe.fate == Fate::kWaiting) ++interval.summary.counts.lost;
-    slot_by_sequence_.erase(probe.sequence);
-    last_removed_ = probe;
-    probes_.pop_front();
-    ++first_slot_;
+IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
+  IntervalSummary summary;
+  summary.start = wall_origin_ + std::chrono::duration_cast<SystemTime::duration>(
+                                     options_.interval * static_cast<std::int64_t>(interval.index));
+  summary.duration = options_.interval;
+  summary.timestamp_source = interval.timestamp_source;
+  summary.counts.sent = interval.untracked;
+  summary.counts.untracked = interval.untracked;
+  summary.counts.duplicated = interval.duplicated;
+  summary.counts.reordered = interval.reordered;
+  summary.one_way_unsynchronized = interval.one_way_unsynchronized;
+  summary.rfc3550_jitter = interval.rfc3550_jitter;
+  if (interval.one_way) {
+    summary.forward_delay = std::move(interval.one_way->forward);
+    summary.reverse_delay = std::move(interval.one_way->reverse);
   }
+  // The interval's probes are at the front of the table: older intervals are gone already. The
+  // probe before each one in sending order is the previous one here, or for the first, the last
+  // one removed at an earlier close.
+  while (count_ > 0 && IndexOf(ProbeAt(0).sent) == interval.index) {
+    const Probe& probe = ProbeAt(0);
+    ++summary.counts.sent;
+    switch (probe.fate) {
+      case Fate::kWaiting:
+        ++summary.counts.lost;
+        break;
+      case Fate::kLate:
+        ++summary.counts.late;
+        break;
+      case Fate::kReceived:
+        ++summary.counts.received;
+        summary.rtt.Record(probe.rtt);
+        // RFC 5481 IPDV with the neighbour before it in sending order; the pair belongs to the
+        // later probe's interval.
+        if (probe.follows_previous && last_removed_ && last_removed_->fate == Fate::kReceived) {
+          const nanoseconds ipdv = probe.rtt - last_removed_->rtt;
+          summary.ipdv_magnitude.Record(ipdv < nanoseconds(0) ? -ipdv : ipdv);
+          summary.ipdv_min = summary.ipdv_min ? std::min(*summary.ipdv_min, ipdv) : ipdv;
+          summary.ipdv_max = summary.ipdv_max ? std::max(*summary.ipdv_max, ipdv) : ipdv;
+        }
+        break;
+    }
+    last_removed_ = probe;
+    PopProbe();
+  }
+  return summary;
+}
+
+std::uint64_t IntervalRecorder::IndexOf(MonotonicTime sent) const {
+  return static_cast<std::uint64_t>((sent - origin_) / options_.interval);
 }
 
 IntervalRecorder::OpenInterval& IntervalRecorder::IntervalFor(std::uint64_t index) {
   // Sending times do not go back, so a new probe's interval is the newest open one or a new one.
   if (open_.empty() || open_.back().index < index) {
-    IntervalSummary summary;
-    summary.start = wall_origin_ + std::chrono::duration_cast<SystemTime::duration>(
-                                       options_.interval * static_cast<std::int64_t>(index));
-    summary.duration = options_.interval;
-    open_.push_back(OpenInterval{.index = index, .last_sent = {}, .summary = std::move(summary)});
+    open_.push_back(OpenInterval{.index = index, .last_sent = {}});
   }
   return open_.back();
 }
@@ -234,17 +245,38 @@ IntervalRecorder::OpenInterval* IntervalRecorder::FindInterval(std::uint64_t ind
 }
 
 IntervalRecorder::Probe* IntervalRecorder::FindProbe(std::uint32_t sequence) {
-  const auto found = slot_by_sequence_.find(sequence);
-  if (found == slot_by_sequence_.end()) return nullptr;
-  return &probes_[found->second - first_slot_];
+  if (count_ == 0) return nullptr;
+  // Sequence numbers wrap: the difference is the distance from the oldest probe in any case.
+  const std::uint32_t offset = sequence - ProbeAt(0).sequence;
+  if (offset < count_ && ProbeAt(offset).sequence == sequence) return &ProbeAt(offset);
+  if (consecutive_) return nullptr;
+  for (std::size_t i = 0; i < count_; ++i) {
+    if (ProbeAt(i).sequence == sequence) return &ProbeAt(i);
+  }
+  return nullptr;
 }
 
-const IntervalRecorder::Probe* IntervalRecorder::ProbeAtSlot(std::uint64_t slot) const {
-  if (slot >= first_slot_ && slot - first_slot_ < probes_.size()) {
-    return &probes_[slot - first_slot_];
+void IntervalRecorder::PushProbe(const Probe& probe) {
+  if (count_ > 0 && probe.sequence != ProbeAt(count_ - 1).sequence + 1) consecutive_ = false;
+  if (count_ == ring_.size()) {
+    // Grows by doubling up to the bound: a path holds what its rate and horizon need, no more.
+    std::vector<Probe> grown;
+    grown.reserve(std::min(std::max<std::size_t>(2 * ring_.size(), 4), options_.max_outstanding));
+    for (std::size_t i = 0; i < count_; ++i) grown.push_back(ProbeAt(i));
+    grown.resize(grown.capacity(), Probe{});
+    ring_ = std::move(grown);
+    head_ = 0;
   }
-  if (last_removed_ && last_removed_->slot == slot) return &*last_removed_;
-  return nullptr;
+  ring_[(head_ + count_) % ring_.size()] = probe;
+  ++count_;
+}
+
+void IntervalRecorder::PopProbe() {
+  head_ = (head_ + 1) % ring_.size();
+  if (--count_ == 0) {
+    head_ = 0;
+    consecutive_ = true;
+  }
 }
 
 }  // namespace linkmon::stats

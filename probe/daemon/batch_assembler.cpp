@@ -1,7 +1,7 @@
 #include "probe/daemon/batch_assembler.h"
 
 #include <algorithm>
-#include <iterator>
+#include <string>
 #include <utility>
 
 namespace linkmon::probe {
@@ -15,14 +15,21 @@ BatchAssembler::BatchAssembler(boost::asio::io_context& io, const Clock& clock,
       probe_start_(clock.SystemNow()) {}
 
 void BatchAssembler::Add(const PathKey& path, const stats::IntervalSummary& summary) {
-  Add(batch::PathSummary{path, summary, std::nullopt});
+  pending_.Add(path, summary);
+  SealIfFull();
 }
 
-void BatchAssembler::Add(batch::PathSummary summary) {
-  pending_.push_back(std::move(summary));
+void BatchAssembler::Add(const batch::PathSummary& summary) {
+  pending_.Add(summary);
+  SealIfFull();
+}
+
+void BatchAssembler::SealIfFull() {
   // What waits for the timer stays bounded, however many paths the probe has (10,000 paths at
-  // 1 s summaries and a 10 s upload interval would otherwise hold 100,000).
-  if (pending_.size() >= std::clamp<std::size_t>(options_.seal_at, 1, options_.max_summaries)) {
+  // 1 s summaries and a 10 s upload interval would otherwise hold 100,000), and no batch exceeds
+  // what the collector decodes.
+  const std::size_t max_summaries = std::max<std::size_t>(options_.max_summaries, 1);
+  if (pending_.summaries() >= std::clamp<std::size_t>(options_.seal_at, 1, max_summaries)) {
     Flush();
   }
 }
@@ -44,24 +51,15 @@ void BatchAssembler::Arm() {
 }
 
 void BatchAssembler::Flush() {
-  const std::size_t limit = std::max<std::size_t>(options_.max_summaries, 1);
-  for (std::size_t first = 0; first < pending_.size(); first += limit) {
-    const std::size_t last = std::min(pending_.size(), first + limit);
-    batch::Batch sealed{
-        .probe = options_.probe,
-        .probe_start = probe_start_,
-        .sequence = next_sequence_++,
-        .created = clock_.SystemNow(),
-        .summaries =
-            {std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(first)),
-             std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(last))},
-    };
-    // The uploader has already counted and logged a failed spool write; the
-    // batch is gone, and the probe goes on measuring (issue 6: a full disk must
-    // not stop the probe).
-    if (auto stored = sink_(sealed); !stored) ++sink_errors_;
-  }
-  pending_.clear();
+  if (pending_.summaries() == 0) return;
+  const std::uint64_t sequence = next_sequence_++;
+  const std::string sealed = pending_.Finish({.probe = options_.probe,
+                                              .probe_start = probe_start_,
+                                              .sequence = sequence,
+                                              .created = clock_.SystemNow()});
+  // The uploader has already counted and logged a failed spool write; the batch is gone, and the
+  // probe goes on measuring (issue 6: a full disk must not stop the probe).
+  if (auto stored = sink_(sequence, sealed); !stored) ++sink_errors_;
 }
 
 }  // namespace linkmon::probe

@@ -3,9 +3,13 @@
 // Gathers the scheduler's interval summaries into upload batches (common/batch/batch.h): every
 // `upload_interval` the summaries closed since the last batch are sealed into one batch with the
 // next sequence number of this run's epoch and handed to the uploader, which spools it before it
-// sends it. A batch holds at most `max_summaries` (the collector's decode limit), so a long backlog
-// is cut into several batches rather than refused, and a batch that reaches `seal_at` summaries
-// before the timer is sealed at once, so that pending summaries stay bounded.
+// sends it. A batch holds at most `max_summaries` (the collector's decode limit), and a batch that
+// reaches `seal_at` summaries before the timer is sealed at once, so that pending summaries stay
+// bounded.
+//
+// Each summary is written into the pending batch's wire text as it arrives (batch::BatchWriter):
+// nothing but that text (~500 bytes a summary) is kept until the batch is sealed, and sealing
+// costs a copy of it, not a JSON tree.
 //
 // Thread-safety: not thread-safe; lives on the probe's io_context.
 
@@ -15,25 +19,27 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <vector>
+#include <string_view>
 
 #include "common/batch/batch.h"
+#include "common/batch/batch_writer.h"
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/result.h"
 
 namespace linkmon::probe {
 
-using BatchSink = std::function<Status(const batch::Batch&)>;
+// Takes a sealed batch: its sequence number and its wire text (common/batch/batch_codec.h).
+using BatchSink = std::function<Status(std::uint64_t sequence, std::string_view encoded)>;
 
 struct BatchAssemblerOptions {
   SiteName probe;
   std::chrono::nanoseconds upload_interval = std::chrono::seconds(10);
   std::size_t max_summaries = 5'000;
   // A batch is sealed as soon as it holds this many summaries (at most max_summaries), without
-  // waiting for the timer: the pending summaries and the batch's encoding are what the probe's
-  // memory grows with (about 2 KB per summary while encoding), so this bounds them at a few
-  // megabytes whatever the number of paths.
+  // waiting for the timer: the pending batch's text is what the probe's memory grows with (about
+  // 500 bytes a summary, twice that while it is sealed), so this bounds it at about a megabyte
+  // whatever the number of paths.
   std::size_t seal_at = 1'000;
 };
 
@@ -49,12 +55,12 @@ class BatchAssembler {
 
   void Add(const PathKey& path, const stats::IntervalSummary& summary);
   // A summary that carries more than the interval statistics (a throughput test's goodput).
-  void Add(batch::PathSummary summary);
+  void Add(const batch::PathSummary& summary);
   void Start();
   // Stops the timer and seals what is pending (at shutdown, so that nothing
   // measured is lost).
   void Stop();
-  // Seals the pending summaries into batches now.
+  // Seals the pending summaries into a batch now (none when nothing is pending).
   void Flush();
 
   std::uint64_t batches_sealed() const { return next_sequence_; }
@@ -62,6 +68,7 @@ class BatchAssembler {
 
  private:
   void Arm();
+  void SealIfFull();
 
   const Clock& clock_;
   BatchAssemblerOptions options_;
@@ -70,7 +77,7 @@ class BatchAssembler {
   SystemTime probe_start_;
   std::uint64_t next_sequence_ = 0;
   std::uint64_t sink_errors_ = 0;
-  std::vector<batch::PathSummary> pending_;
+  batch::BatchWriter pending_;
 };
 
 }  // namespace linkmon::probe

@@ -13,7 +13,9 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -186,7 +188,11 @@ class ProbeDaemon {
     assembler_ = std::make_unique<BatchAssembler>(
         io_, clock_,
         BatchAssemblerOptions{.probe = site_, .upload_interval = settings.upload_interval},
-        [this](const batch::Batch& sealed) { return uploader_->Submit(sealed); });
+        [this](std::uint64_t sequence, std::string_view sealed) {
+          return uploader_->Submit(
+              sequence,
+              std::span(reinterpret_cast<const std::uint8_t*>(sealed.data()), sealed.size()));
+        });
 
     // Probers: built now, while the process may still open raw sockets.
     resources_ = std::make_unique<probers::ProberResources>(io_, clock_, icmp::RandomCookie());
@@ -197,8 +203,9 @@ class ProbeDaemon {
     }
     probers::ProberRegistry registry;
     probers::AddBuiltinProbers(registry);
-    prober_metrics_ = std::make_shared<probers::ProberCollector>(*resources_);
-    outcome_metrics_ = std::make_shared<probers::PathOutcomeCollector>();
+    const probers::ProberMetricsOptions metrics_options{.per_target = settings.metrics_per_target};
+    prober_metrics_ = std::make_shared<probers::ProberCollector>(*resources_, metrics_options);
+    outcome_metrics_ = std::make_shared<probers::PathOutcomeCollector>(metrics_options);
     scheduler_ = std::make_unique<probers::ProbeScheduler>(
         io_, clock_, probers::SchedulerOptions{.summary_interval = settings.summary_interval},
         [this](const PathKey& path, const stats::IntervalSummary& summary) {
@@ -215,9 +222,10 @@ class ProbeDaemon {
           passive::PassiveMonitor::Start(
               io_, clock_, plan.capture, {.interval = settings.summary_interval}, std::move(sites),
               [this](const passive::PassiveInterval& interval) {
-                for (batch::PathSummary& summary : passive::ToPathSummaries(interval, site_)) {
+                for (const batch::PathSummary& summary :
+                     passive::ToPathSummaries(interval, site_)) {
                   outcome_metrics_->Record(summary.path, summary.summary);
-                  assembler_->Add(std::move(summary));
+                  assembler_->Add(summary);
                 }
               }),
           "passive_setup_failed"));
@@ -244,7 +252,7 @@ class ProbeDaemon {
           }
           batch::PathSummary summary = bandwidth::ToPathSummary(*result, site_, target, started);
           outcome_metrics_->Record(summary.path, summary.summary);
-          assembler_->Add(std::move(summary));
+          assembler_->Add(summary);
         });
     if (!scheduler) {
       spdlog::critical("event=throughput_setup_failed site={} detail={}", site_.str(),

@@ -70,11 +70,19 @@ IcmpEchoService::IcmpEchoService(boost::asio::io_context& io, const Clock& clock
 
 std::uint32_t IcmpEchoService::Register(IcmpFlow& flow) {
   std::uint32_t number = next_flow_++;
+  if (flows_.size() <= number) flows_.resize(number + 1, nullptr);
   flows_[number] = &flow;
   return number;
 }
 
-void IcmpEchoService::Unregister(std::uint32_t flow) { flows_.erase(flow); }
+void IcmpEchoService::Unregister(std::uint32_t flow) {
+  if (flow < flows_.size()) flows_[flow] = nullptr;
+}
+
+IcmpFlow* IcmpEchoService::FlowOf(std::uint32_t flow) const {
+  // The number comes from the network too (a reply's payload): anything out of range is no flow.
+  return flow < flows_.size() ? flows_[flow] : nullptr;
+}
 
 Status IcmpEchoService::Send(std::uint32_t flow, std::uint32_t sequence,
                              const boost::asio::ip::address& target, std::size_t icmp_size) {
@@ -117,11 +125,11 @@ void IcmpEchoService::Flush() {
   const bool stamped = timestamping_ == net::KernelTimestamping::kSoTimestamping;
   for (std::size_t i = 0; i < results.size(); ++i) {
     const QueuedEcho& echo = queued_[i];
-    auto flow = flows_.find(echo.flow);
+    IcmpFlow* flow = FlowOf(echo.flow);
     if (!results[i]) {
-      if (flow != flows_.end()) {
-        flow->second->OnSendFailed(
-            echo.sequence, Error{results[i].error().code, "icmp: " + results[i].error().message});
+      if (flow != nullptr) {
+        flow->OnSendFailed(echo.sequence,
+                           Error{results[i].error().code, "icmp: " + results[i].error().message});
       }
       continue;
     }
@@ -131,7 +139,7 @@ void IcmpEchoService::Flush() {
     // Only SO_TIMESTAMPING queues transmit stamps; counting them otherwise would make every
     // wake-up read an empty error queue.
     if (stamped) ++outstanding_stamps_;
-    if (flow != flows_.end()) flow->second->OnProbeSent(echo.sequence, monotonic, wall);
+    if (flow != nullptr) flow->OnProbeSent(echo.sequence, monotonic, wall);
   }
   queued_.clear();
   // The software stamps are queued before sendmmsg returns: read them all now, in one call,
@@ -197,8 +205,8 @@ void IcmpEchoService::CollectTransmitStamps(std::size_t limit) {
 void IcmpEchoService::RouteTransmitStamp(const net::TransmitTimestamp& stamp) {
   const TransmitRecord& record = transmit_index_[stamp.id % transmit_index_.size()];
   if (!record.used || record.transmit_id != stamp.id) return;
-  if (auto found = flows_.find(record.flow); found != flows_.end()) {
-    found->second->OnTransmitTimestamp(record.sequence, stamp.time);
+  if (IcmpFlow* flow = FlowOf(record.flow); flow != nullptr) {
+    flow->OnTransmitTimestamp(record.sequence, stamp.time);
   }
 }
 
@@ -218,12 +226,12 @@ void IcmpEchoService::HandleDatagram(const net::ReceivedDatagram& received,
     }
     return;
   }
-  auto flow = flows_.find(reply->flow);
-  if (reply->identifier != identifier_ || reply->cookie != cookie_ || flow == flows_.end()) {
+  IcmpFlow* flow = FlowOf(reply->flow);
+  if (reply->identifier != identifier_ || reply->cookie != cookie_ || flow == nullptr) {
     ++counters_.foreign_replies;
     return;
   }
-  flow->second->OnEchoReply(*reply, received);
+  flow->OnEchoReply(*reply, received);
 }
 
 }  // namespace linkmon::probers

@@ -18,7 +18,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -111,6 +110,7 @@ class IcmpEchoService : public std::enable_shared_from_this<IcmpEchoService> {
   void HandleReadable();
   void HandleDatagram(const net::ReceivedDatagram& received, std::span<const std::uint8_t> bytes);
   void RouteTransmitStamp(const net::TransmitTimestamp& stamp);
+  IcmpFlow* FlowOf(std::uint32_t flow) const;
 
   // Which flow and sequence went out as datagram `transmit_id`, in slot transmit_id % size.
   struct TransmitRecord {
@@ -130,7 +130,9 @@ class IcmpEchoService : public std::enable_shared_from_this<IcmpEchoService> {
   boost::asio::posix::stream_descriptor descriptor_;
   net::KernelTimestamping timestamping_ = net::KernelTimestamping::kNone;
   std::uint32_t next_flow_ = 1;
-  std::unordered_map<std::uint32_t, IcmpFlow*> flows_;
+  // Registered flows by number (numbers are handed out from 1 up); nullptr once unregistered. A
+  // vector, not a hash map: a lookup per probe sent, stamped and answered, ~8 bytes a flow.
+  std::vector<IcmpFlow*> flows_;
   std::uint32_t transmit_count_ = 0;
   std::uint32_t outstanding_stamps_ = 0;  // sent datagrams whose TX stamp is not read yet
   bool flush_posted_ = false;             // a handler will send this turn's batch

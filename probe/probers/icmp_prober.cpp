@@ -1,5 +1,7 @@
 #include "probe/probers/icmp_prober.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "probe/probers/kernel_time.h"
@@ -74,7 +76,10 @@ void IcmpProber::OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDa
   stats::ProbeReply event;
   event.sequence = reply.sequence;
   if (received.kernel_receive_time) {
-    event.arrival = KernelTimeToMonotonic(*received.kernel_receive_time, clock);
+    // No reply arrives before its probe left: a conversion error must not make the recorder
+    // refuse it (and count the probe lost).
+    event.arrival =
+        std::max(KernelTimeToMonotonic(*received.kernel_receive_time, clock), probe->monotonic);
   } else {
     event.arrival = clock.MonotonicNow();
   }

@@ -10,6 +10,10 @@
 // costs more than a probe on a virtual machine, so the probes that fell due within one slot
 // leave together, each at most one slot late; each path still sends once per interval, on
 // average exactly on its phase, and the spreading over the interval is kept at slot resolution.
+// The default slot, 10 ms, is the shortest interval a target may have (config/README.md), so a
+// path never sends two probes in one wake-up unless the process stalls; measured with 1,000
+// targets at 1/s, it cost 11-12.5 µs of CPU per probe against 16.5-20.5 µs with 4 ms
+// (bench/README).
 //
 // Each path has its own sequence numbers (from 0, wrapping at 2^32) and its own
 // stats::IntervalRecorder: interval = summary_interval, timeout = the path's, late horizon = three
@@ -55,7 +59,7 @@ struct SchedulerOptions {
   std::chrono::nanoseconds min_late_wait = std::chrono::seconds(1);
   std::size_t max_sends_per_turn = 64;
   // Shortest time between two wake-ups of the send timer (see above); 0 wakes for every probe.
-  std::chrono::nanoseconds send_slot = std::chrono::milliseconds(4);
+  std::chrono::nanoseconds send_slot = std::chrono::milliseconds(10);
 };
 
 using SummarySink = std::function<void(const PathKey& path, const stats::IntervalSummary&)>;

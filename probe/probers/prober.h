@@ -31,6 +31,17 @@ struct ProberCounters {
                                         // unknown sequence, echoed timestamp not what we sent
   std::uint64_t malformed_replies = 0;  // undecodable, or HMAC mismatch
   std::uint64_t kernel_transmit_stamps = 0;  // probes whose send time the kernel stamped
+
+  // Adds every counter of `other` (the probers of one method, summed for /metrics).
+  ProberCounters& operator+=(const ProberCounters& other) {
+    probes_sent += other.probes_sent;
+    send_errors += other.send_errors;
+    replies += other.replies;
+    foreign_replies += other.foreign_replies;
+    malformed_replies += other.malformed_replies;
+    kernel_transmit_stamps += other.kernel_transmit_stamps;
+    return *this;
+  }
 };
 
 class Prober {

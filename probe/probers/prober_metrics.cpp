@@ -7,6 +7,7 @@ namespace linkmon::probers {
 namespace {
 
 using Counter = std::uint64_t ProberCounters::*;
+using Labels = std::vector<prometheus::ClientMetric::Label>;
 
 prometheus::MetricFamily Family(std::string name, std::string help, prometheus::MetricType type) {
   prometheus::MetricFamily family;
@@ -20,9 +21,17 @@ std::string VersionName(icmp::IpVersion version) {
   return version == icmp::IpVersion::kV4 ? "4" : "6";
 }
 
+Labels SeriesLabels(const std::string& target, Method method) {
+  Labels labels;
+  if (!target.empty()) labels.push_back({"dst", target});
+  labels.push_back({"method", std::string(MethodName(method))});
+  return labels;
+}
+
 }  // namespace
 
 void ProberCollector::Add(std::string target, Method method, int dscp, const Prober& prober) {
+  if (!options_.per_target) target.clear();
   entries_.push_back({std::move(target), method, dscp, &prober});
 }
 
@@ -33,7 +42,7 @@ std::vector<prometheus::MetricFamily> ProberCollector::Collect() const {
     Counter counter;
   };
   static constexpr Spec kSpecs[] = {
-      {"linkmon_probe_probes_sent_total", "Probes that left, by target and method.",
+      {"linkmon_probe_probes_sent_total", "Probes that left, by method (and target).",
        &ProberCounters::probes_sent},
       {"linkmon_probe_send_errors_total", "Probes the kernel refused to send (not losses).",
        &ProberCounters::send_errors},
@@ -47,15 +56,37 @@ std::vector<prometheus::MetricFamily> ProberCollector::Collect() const {
        "Probes whose send time the kernel stamped (SO_TIMESTAMPING).",
        &ProberCounters::kernel_transmit_stamps},
   };
+  // One series per entry (per_target), or per method and DSCP with the entries' counters summed.
+  struct Series {
+    Labels labels;
+    ProberCounters counters;
+  };
+  std::vector<Series> series;
+  if (options_.per_target) {
+    series.reserve(entries_.size());
+    for (const Entry& entry : entries_) {
+      Labels labels = SeriesLabels(entry.target, entry.method);
+      labels.push_back({"dscp", std::to_string(entry.dscp)});
+      series.push_back({std::move(labels), entry.prober->counters()});
+    }
+  } else {
+    std::map<std::pair<Method, int>, ProberCounters> sums;
+    for (const Entry& entry : entries_)
+      sums[{entry.method, entry.dscp}] += entry.prober->counters();
+    for (const auto& [key, counters] : sums) {
+      Labels labels = SeriesLabels("", key.first);
+      labels.push_back({"dscp", std::to_string(key.second)});
+      series.push_back({std::move(labels), counters});
+    }
+  }
   std::vector<prometheus::MetricFamily> families;
   for (const Spec& spec : kSpecs) {
     prometheus::MetricFamily family = Family(spec.name, spec.help, prometheus::MetricType::Counter);
-    for (const Entry& entry : entries_) {
+    family.metric.reserve(series.size());
+    for (const Series& one : series) {
       prometheus::ClientMetric metric;
-      metric.label = {{"dst", entry.target},
-                      {"method", std::string(MethodName(entry.method))},
-                      {"dscp", std::to_string(entry.dscp)}};
-      metric.counter.value = static_cast<double>(entry.prober->counters().*spec.counter);
+      metric.label = one.labels;
+      metric.counter.value = static_cast<double>(one.counters.*spec.counter);
       family.metric.push_back(std::move(metric));
     }
     families.push_back(std::move(family));
@@ -89,7 +120,7 @@ std::vector<prometheus::MetricFamily> ProberCollector::Collect() const {
 }
 
 void PathOutcomeCollector::Record(const PathKey& path, const stats::IntervalSummary& summary) {
-  Outcome& outcome = paths_[path];
+  Outcome& outcome = options_.per_target ? paths_[path] : methods_[path.method];
   outcome.counts += summary.counts;
   if (summary.timestamp_source != stats::TimestampSource::kNone) {
     outcome.source = summary.timestamp_source;
@@ -119,28 +150,34 @@ std::vector<prometheus::MetricFamily> PathOutcomeCollector::Collect() const {
        "Answers that arrived after a later probe's answer (RFC 4737).",
        &stats::ProbeCounts::reordered},
   };
-  auto labels = [](const PathKey& path) -> std::vector<prometheus::ClientMetric::Label> {
-    return {{"dst", path.target.str()}, {"method", std::string(MethodName(path.method))}};
-  };
+  std::vector<std::pair<Labels, const Outcome*>> series;
+  for (const auto& [path, outcome] : paths_) {
+    series.emplace_back(SeriesLabels(path.target.str(), path.method), &outcome);
+  }
+  for (const auto& [method, outcome] : methods_) {
+    series.emplace_back(SeriesLabels("", method), &outcome);
+  }
   std::vector<prometheus::MetricFamily> families;
   for (const Spec& spec : kSpecs) {
     prometheus::MetricFamily family = Family(spec.name, spec.help, prometheus::MetricType::Counter);
-    for (const auto& [path, outcome] : paths_) {
+    family.metric.reserve(series.size());
+    for (const auto& [labels, outcome] : series) {
       prometheus::ClientMetric metric;
-      metric.label = labels(path);
-      metric.counter.value = static_cast<double>(outcome.counts.*spec.count);
+      metric.label = labels;
+      metric.counter.value = static_cast<double>(outcome->counts.*spec.count);
       family.metric.push_back(std::move(metric));
     }
     families.push_back(std::move(family));
   }
   prometheus::MetricFamily sources =
       Family("linkmon_probe_timestamp_source_info",
-             "Always 1: the clock that stamped the replies of a path's last interval.",
+             "Always 1: the clock that stamped the replies of the last interval that had any "
+             "(of the target, or of any target of the method).",
              prometheus::MetricType::Gauge);
-  for (const auto& [path, outcome] : paths_) {
+  for (const auto& [labels, outcome] : series) {
     prometheus::ClientMetric metric;
-    metric.label = labels(path);
-    metric.label.push_back({"source", std::string(stats::TimestampSourceName(outcome.source))});
+    metric.label = labels;
+    metric.label.push_back({"source", std::string(stats::TimestampSourceName(outcome->source))});
     metric.gauge.value = 1;
     sources.metric.push_back(std::move(metric));
   }

@@ -6,7 +6,7 @@ namespace linkmon::probers {
 
 namespace {
 
-constexpr std::size_t kMinRemembered = 8;
+constexpr std::size_t kMinRemembered = 4;
 constexpr std::size_t kMaxRemembered = 4096;
 
 }  // namespace
@@ -16,7 +16,11 @@ std::size_t RememberedProbesFor(std::chrono::nanoseconds interval,
   if (interval <= std::chrono::nanoseconds(0)) return kMaxRemembered;
   const std::chrono::nanoseconds horizon = 3 * timeout + std::chrono::seconds(1);
   const auto probes = static_cast<std::size_t>(horizon / interval) + 1;
-  return std::clamp(2 * probes, kMinRemembered, kMaxRemembered);
+  // Two spare slots: a probe that leaves a send slot late, and the one whose reply is on its way
+  // while the next is sent. The horizon above is already the longest the scheduler gives (3 *
+  // timeout + 1 s bounds both of its cases). Each slot is ~56 bytes on every path, so a probe
+  // with 10,000 targets pays 560 KB per slot it keeps.
+  return std::clamp(probes + 2, kMinRemembered, kMaxRemembered);
 }
 
 SentProbes::SentProbes(std::size_t capacity) : slots_(capacity < 1 ? 1 : capacity) {}

@@ -29,8 +29,8 @@ struct SentProbe {
 };
 
 // Slots a path needs: every probe whose reply can still count, i.e. sent within the late horizon
-// the scheduler gives the path (at most 3 * timeout + 1 s, probe_scheduler.h), plus room for
-// probes sent while a reply is on its way. At least 8, at most 4096.
+// the scheduler gives the path (at most 3 * timeout + 1 s, probe_scheduler.h), plus two spare for
+// probes sent while a reply is on its way. At least 4, at most 4096.
 std::size_t RememberedProbesFor(std::chrono::nanoseconds interval,
                                 std::chrono::nanoseconds timeout);
 

@@ -52,6 +52,7 @@ TEST(LoadConfigTest, MinimalFileGetsTheDocumentedDefaults) {
   EXPECT_THAT(config.collector.windows, ElementsAre(1min, 5min, 1h));
   EXPECT_EQ(config.collector.store_path, "/var/lib/linkmon/collector.db");
   EXPECT_EQ(config.probe.metrics_listen.ToString(), "0.0.0.0:9101");
+  EXPECT_FALSE(config.probe.metrics_per_target);
   EXPECT_EQ(config.probe.spool_max_bytes, 256u << 20);
   EXPECT_EQ(config.probe.summary_interval, 10s);
   EXPECT_FALSE(config.probe.reflector);
@@ -250,6 +251,13 @@ collector:
   EXPECT_EQ(config.collector.tls->private_key_file, "/secret/collector-key.pem");
   EXPECT_EQ(config.collector.tls->client_ca_file, "/etc/linkmon/probes-ca.pem");
   EXPECT_EQ(config.collector.tls->handshake_timeout, 3s);
+}
+
+TEST(LoadConfigTest, ProbeMetricsPerTargetIsOptIn) {
+  Config config = LoadOrFail(std::string(kMinimal) + R"(
+probe: {metrics_per_target: true}
+)");
+  EXPECT_TRUE(config.probe.metrics_per_target);
 }
 
 TEST(LoadConfigTest, TlsDefaults) {

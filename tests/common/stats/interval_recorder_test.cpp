@@ -145,6 +145,26 @@ TEST_F(IntervalRecorderTest, SequenceNumbersWrapAround) {
   EXPECT_EQ(summary.ipdv_max, milliseconds(1));
 }
 
+TEST_F(IntervalRecorderTest, FindsProbesWhoseSequenceNumbersDoNotFollowOneAnother) {
+  // The scheduler numbers a path's probes 0, 1, 2, ...; other callers need not. Nine probes (the
+  // table grows past its first size) with scattered numbers, answered newest first.
+  const std::uint32_t seqs[] = {7, 3, 1000, 4, 0xffffffffu, 8, 9, 12, 5};
+  for (int i = 0; i < 9; ++i) Sent(seqs[i], milliseconds(10 * i));
+  EXPECT_EQ(
+      recorder_.OnSent(ProbeSent{.sequence = 1000, .sent = At(milliseconds(95))}).error().message,
+      "interval recorder: probe 1000 is still outstanding");
+  for (int i = 8; i >= 0; --i) {
+    EXPECT_EQ(Reply(seqs[i], milliseconds(200 + i), milliseconds(20)), ReplyOutcome::kReceived)
+        << seqs[i];
+  }
+  EXPECT_EQ(Reply(6, milliseconds(300), milliseconds(20)), ReplyOutcome::kUnmatched);
+  const IntervalSummary summary = OnlySummary();
+  EXPECT_EQ(summary.counts.sent, 9u);
+  EXPECT_EQ(summary.counts.received, 9u);
+  EXPECT_EQ(summary.ipdv_magnitude.Count(), 8u);
+  EXPECT_EQ(recorder_.outstanding(), 0u);
+}
+
 TEST_F(IntervalRecorderTest, JitterAsIpdvAndRfc3550ByHand) {
   // RTTs 10, 14, 11, 11, 20 ms, sent 100 ms apart, arriving in order.
   const int rtts[] = {10, 14, 11, 11, 20};

@@ -189,13 +189,15 @@ TEST_F(ProbeDaemonTest, MeasuresAndSpoolsEveryIntervalWhileTheCollectorIsAway) {
   EXPECT_GT(Sample(metrics, "linkmon_probe_replies_received_total", "method=\"stamp\""), 0)
       << metrics;
   EXPECT_EQ(Sample(metrics, "linkmon_probe_probes_lost_total", "method=\"icmp\""), 0) << metrics;
-  // Kernel stamps (mixed when a reply was handled before its transmit stamp was read).
+  // Kernel stamps (mixed when a reply was handled before its transmit stamp was read). The
+  // probe's series are per method by default (probe.metrics_per_target: false): no dst label.
   EXPECT_EQ(std::max(Sample(metrics, "linkmon_probe_timestamp_source_info",
-                            "dst=\"b\",method=\"icmp\",source=\"kernel\""),
+                            "{method=\"icmp\",source=\"kernel\""),
                      Sample(metrics, "linkmon_probe_timestamp_source_info",
-                            "dst=\"b\",method=\"icmp\",source=\"mixed\"")),
+                            "{method=\"icmp\",source=\"mixed\"")),
             1)
       << metrics;
+  EXPECT_EQ(metrics.find("linkmon_probe_probes_sent_total{dst="), std::string::npos) << metrics;
   const std::string reflector_metrics = Metrics(b_metrics_);
   EXPECT_GT(Sample(reflector_metrics, "linkmon_reflector_reflected_packets_total", ""), 20);
   EXPECT_EQ(Sample(reflector_metrics, "linkmon_reflector_refused_packets_total",

@@ -58,7 +58,7 @@ bool AnswerCache::RenderEntry(const std::string& key, Entry& entry, std::uint64_
   std::optional<std::string> body = entry.render(now);
   if (!body) return false;
   const std::int64_t second = UnixSecond(now);
-  entry.answer.body = std::move(*body);
+  entry.answer.body = std::make_shared<const std::string>(std::move(*body));
   entry.version = version;
   entry.second = second;
   entry.answer.etag = fmt::format("\"{}{}-{}-{:x}\"", etag_prefix_, version, second,

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -35,7 +36,8 @@ class AnswerCache {
 
   struct Answer {
     std::string etag;  // quoted, names the endpoint, version, second and key
-    std::string body;
+    // Shared with the responses that send it (exporters/http/response_body.h): no copy per request.
+    std::shared_ptr<const std::string> body;
   };
 
   // Answers asked for within this many seconds before a Refresh are rendered again by it.

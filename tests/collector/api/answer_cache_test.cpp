@@ -58,7 +58,7 @@ TEST(AnswerCacheTest, RefreshRendersTheAnswersAskedForLatelySoThatGetFindsThemCu
     const int calls = hot.calls;
     const auto* answer = cache.Get("hot", 1, second + 10ms, hot.Make());
     EXPECT_EQ(hot.calls, calls) << "second " << s << ": Get rendered, Refresh did not";
-    EXPECT_EQ(answer->body, std::to_string(second.time_since_epoch().count()));
+    EXPECT_EQ(*answer->body, std::to_string(second.time_since_epoch().count()));
   }
   // "cold" was rendered ahead while it was asked within kHotSeconds, not after.
   EXPECT_EQ(cold.calls, 1 + AnswerCache::kHotSeconds);
@@ -67,7 +67,7 @@ TEST(AnswerCacheTest, RefreshRendersTheAnswersAskedForLatelySoThatGetFindsThemCu
   EXPECT_EQ(cache.Refresh(2, last), 1u);
   // Get of a cold answer renders it (never serves an old one).
   const int calls = cold.calls;
-  EXPECT_EQ(cache.Get("cold", 2, last, cold.Make())->body,
+  EXPECT_EQ(*cache.Get("cold", 2, last, cold.Make())->body,
             std::to_string(last.time_since_epoch().count()));
   EXPECT_EQ(cold.calls, calls + 1);
 }

@@ -9,8 +9,8 @@
 // called right after each second begins and after minutes closed (the collector's MinuteTicker),
 // renders again every answer asked for in the last kHotSeconds, so the requests of the new second
 // find it ready. Get still renders an answer that is not current (asked for the first time, cold,
-// or asked before Refresh ran), so an answer is never older than today's rule: the state of its
-// version at a time within its second.
+// or asked before Refresh ran), so an answer is always the state of its version at a time within
+// its second, as when requests rendered every answer.
 //
 // Bounded: an answer not asked for in kIdleSeconds is dropped at the next Refresh; keys are
 // validated names (windows, configured sites, classes, methods), so at most their product is held.

@@ -4,10 +4,11 @@
 // same paths, and the same load generator asks both (linkmon-bench-http-load).
 //
 // The wall clock of the paths moves one second per real second (a timer on the server's thread),
-// so that every second's first request rebuilds the cached answers as in a running collector;
-// no minute closes (no new data arrives), as in bench/api_bench.cpp's paced benchmarks. The clock
-// goes back to its start every 60 s, so the paths' data stays fresh however long a run lasts: a
-// path whose data aged past the stale limit would make /rank's answer cheaper (nothing meets).
+// and then the answers clients are asking for are rendered again (api::AnswerRefresh), as the
+// collector's MinuteTicker does right after each second begins; no minute closes (no new data
+// arrives), as in bench/api_bench.cpp's paced benchmarks. The clock goes back to its start every
+// 60 s, so the paths' data stays fresh however long a run lasts: a path whose data aged past the
+// stale limit would make /rank's answer cheaper (nothing meets).
 //
 // Usage: linkmon-bench-api-server --port 9470 [--sites 100]. Prints "listening PORT" once it
 // answers; stops on SIGINT or SIGTERM.
@@ -40,7 +41,8 @@ int main(int argc, char** argv) {
   auto registry = std::make_shared<prometheus::Registry>();
   auto path_metrics = std::make_shared<linkmon::metrics::PathMetricsCollector>(*paths.states);
   linkmon::exporters::HttpRouter router;
-  linkmon::api::AddApiRoutes(router, *paths.states);
+  const linkmon::api::AnswerRefresh refresh_answers =
+      linkmon::api::AddApiRoutes(router, *paths.states);
   linkmon::exporters::AddMetricsRoute(router, {registry, path_metrics});
   linkmon::exporters::HttpServerOptions options;
   options.listen = {boost::asio::ip::address_v4::loopback(), port};
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
       if (error) return;
       seconds = (seconds + 1) % 60;
       paths.clock.SetSystemTime(base + std::chrono::seconds(seconds));
+      refresh_answers();
       arm();
     });
   };

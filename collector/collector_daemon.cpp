@@ -159,7 +159,7 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
         if (!serving) return respond(Rebuilding());
         (*ingest)->Handle(request, std::move(respond));
       });
-  api::AddApiRoutes(
+  const api::AnswerRefresh refresh_answers = api::AddApiRoutes(
       router, **states, [&] { return serving; }, history->get(), store->get());
   web::AddWebRoutes(router);  // the live matrix page at /
   auto path_metrics = std::make_shared<ServingPathMetrics>(**states, serving);
@@ -192,7 +192,7 @@ int RunCollectorDaemon(const config::DaemonOptions& options, const config::Confi
 
   RetentionPruner pruner(io, **store, clock, settings.retention);
   pruner.Start();
-  MinuteTicker ticker(io, **states, **history, clock);
+  MinuteTicker ticker(io, **states, **history, clock, [&] { refresh_answers(); });
   ConfigReload reload(options.config_path, config, **ingest, **states, **server);
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   boost::asio::signal_set hangup(io, SIGHUP);

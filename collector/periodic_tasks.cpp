@@ -9,7 +9,9 @@ namespace linkmon::collector {
 namespace {
 
 constexpr std::chrono::hours kPruneEvery{1};
-constexpr std::chrono::seconds kTickEvery{1};
+// Ticks land this long after a second of the wall clock begins: a steady timer may wake a little
+// early, and a tick just before the second would render the answers of the second ending.
+constexpr std::chrono::microseconds kTickAfterSecond{200};
 
 std::int64_t UnixSeconds(SystemTime time) {
   return std::chrono::floor<std::chrono::seconds>(time).time_since_epoch().count();
@@ -40,8 +42,13 @@ void RetentionPruner::Prune() {
 }
 
 MinuteTicker::MinuteTicker(boost::asio::io_context& io, sla::PathStates& states,
-                           history::HistoryStore& history, const Clock& clock)
-    : timer_(io), states_(states), history_(history), clock_(clock) {}
+                           history::HistoryStore& history, const Clock& clock,
+                           std::function<void()> after_tick)
+    : timer_(io),
+      states_(states),
+      history_(history),
+      clock_(clock),
+      after_tick_(std::move(after_tick)) {}
 
 void MinuteTicker::Tick() {
   const SystemTime closing = states_.next_minute_to_close();
@@ -60,7 +67,11 @@ void MinuteTicker::Tick() {
                     unwritten_.verdict_changes.size(), KvQuote(written.error().message));
     }
   }
-  timer_.expires_after(kTickEvery);
+  after_tick_();
+  const SystemTime now = clock_.SystemNow();
+  const SystemTime next_second =
+      std::chrono::floor<std::chrono::seconds>(now) + std::chrono::seconds(1);
+  timer_.expires_after(next_second - now + kTickAfterSecond);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) Tick();
   });

@@ -3,16 +3,19 @@
 // The collector's timers, on its io_context thread:
 // - RetentionPruner deletes stored minutes and batch keys older than collector.retention, at
 //   start and every hour;
-// - MinuteTicker calls PathStates::Tick every second, so a minute is judged within a second of
-//   its end + close_delay (sla/path_states.h) whether or not data arrives, and stores what the
-//   closes produced (verdict changes, breaches) in the history store, one transaction per tick
-//   for all paths. A failed write is logged and retried with the next tick's.
+// - MinuteTicker calls PathStates::Tick right after every second of the clock begins, so a minute
+//   is judged within a second of its end + close_delay (sla/path_states.h) whether or not data
+//   arrives, and stores what the closes produced (verdict changes, breaches) in the history
+//   store, one transaction per tick for all paths. A failed write is logged and retried with the
+//   next tick's. Then it calls `after_tick` (the API's AnswerRefresh: the answers of the new
+//   second and of the minutes just closed are rendered before requests ask for them).
 // A steady timer drives both (wall-clock jumps do not bunch or skip ticks); the times they act on
 // are the clock's wall time, since minutes are wall-clock minutes.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 
 #include "collector/history/history_store.h"
 #include "collector/sla/path_states.h"
@@ -40,8 +43,9 @@ class RetentionPruner {
 
 class MinuteTicker {
  public:
-  MinuteTicker(boost::asio::io_context& io, sla::PathStates& states, history::HistoryStore& history,
-               const Clock& clock);
+  MinuteTicker(
+      boost::asio::io_context& io, sla::PathStates& states, history::HistoryStore& history,
+      const Clock& clock, std::function<void()> after_tick = [] {});
 
   void Start() { Tick(); }
   void Stop() { timer_.cancel(); }
@@ -53,6 +57,7 @@ class MinuteTicker {
   sla::PathStates& states_;
   history::HistoryStore& history_;
   const Clock& clock_;
+  std::function<void()> after_tick_;
   sla::HistoryDelta unwritten_;  // a delta whose write failed, retried with the next
 };
 

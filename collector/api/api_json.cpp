@@ -52,6 +52,24 @@ json ThresholdJson(const sla::ThresholdResult& result) {
   };
 }
 
+void WriteThreshold(JsonWriter& json, const sla::ThresholdResult& result) {
+  json.Raw(R"({"name":)");
+  json.String(sla::ThresholdKindName(result.kind));
+  json.Raw(R"(,"window":)");
+  json.String(windows::WindowName(result.window));
+  json.Raw(R"(,"unit":)");
+  json.String(sla::ThresholdUnit(result.kind));
+  json.Raw(R"(,"limit":)");
+  json.Number(result.limit);
+  json.Raw(R"(,"value":)");
+  json.Number(result.value);
+  json.Raw(R"(,"margin":)");
+  json.Number(result.margin);
+  json.Raw(R"(,"outcome":)");
+  json.String(sla::ThresholdOutcomeName(result.outcome));
+  json.Raw("}");
+}
+
 json BreachJson(const sla::BreachEvent& event, SystemTime now) {
   json crossed = json::array();
   for (const auto& threshold : event.crossed) {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collector/api/json_writer.h"
 #include "collector/sla/breach_tracker.h"
 #include "collector/sla/error_budget.h"
 #include "collector/sla/threshold_judgement.h"
@@ -29,6 +30,9 @@ nlohmann::json WindowJson(const windows::WindowStats& stats);
 // {"name":"rtt_p99","window":"1m","unit":"seconds","limit":..,"value":..,"margin":..,
 //  "outcome":"met"}
 nlohmann::json ThresholdJson(const sla::ThresholdResult& result);
+// The same object written by `json`, for answers rendered with JsonWriter (/rank); the same
+// fields in the same order (tests/collector/api/rank_endpoint_test.cpp compares the answers).
+void WriteThreshold(JsonWriter& json, const sla::ThresholdResult& result);
 
 // {"id","src","dst","method","sla_class","start","end"(null while open),"open",
 //  "duration_seconds" (to `now` while open),"bad_minutes","thresholds_crossed":[{"name","window",

@@ -3,6 +3,7 @@
 // Responses of the scheduler API: JSON bodies, 400 for bad parameters, 404 for unknown sites,
 // targets or classes, each refusal with its reason as {"error": "..."}.
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,10 +19,11 @@ exporters::HttpResponse JsonResponse(const nlohmann::json& body);
 exporters::HttpResponse BadRequest(std::string_view reason);
 exporters::HttpResponse NotFound(std::string_view reason);
 
-// A cacheable body: ETag and Cache-Control max-age; 304 without a body when the request's
-// If-None-Match names the same tag.
+// A cacheable body, sent without a copy (it is shared with the cache): ETag and Cache-Control
+// max-age; 304 without a body when the request's If-None-Match names the same tag.
 exporters::HttpResponse CachedResponse(const exporters::HttpRequest& request,
                                        std::string_view content_type, const std::string& etag,
-                                       const std::string& body, int max_age_seconds);
+                                       std::shared_ptr<const std::string> body,
+                                       int max_age_seconds);
 
 }  // namespace linkmon::api

@@ -21,8 +21,9 @@ exporters::HttpResponse NotServingYet() {
 
 }  // namespace
 
-void AddApiRoutes(exporters::HttpRouter& router, const sla::PathStates& states,
-                  ServingCheck serving, sla::BreachArchive* archive, store::SummaryStore* store) {
+AnswerRefresh AddApiRoutes(exporters::HttpRouter& router, const sla::PathStates& states,
+                           ServingCheck serving, sla::BreachArchive* archive,
+                           store::SummaryStore* store) {
   using boost::beast::http::verb;
   // Endpoints with caches are shared by the copies std::function makes of the handler.
   auto matrix = std::make_shared<MatrixEndpoint>(states);
@@ -39,6 +40,10 @@ void AddApiRoutes(exporters::HttpRouter& router, const sla::PathStates& states,
   router.AddExact(verb::get, "/api/v1/rank", "api_rank", gated(rank));
   router.AddPrefix(verb::get, "/api/v1/paths/", "api_paths", gated(path));
   router.AddExact(verb::get, "/api/v1/breaches", "api_breaches", gated(breaches));
+  return [serving, matrix, rank]() -> std::size_t {
+    if (!serving()) return 0;
+    return matrix->Refresh() + rank->Refresh();
+  };
 }
 
 }  // namespace linkmon::api

@@ -18,10 +18,18 @@ namespace linkmon::api {
 // thread at start-up; until then every endpoint answers 503 without touching it.
 using ServingCheck = std::function<bool()>;
 
+// Renders the cached /matrix and /rank answers clients asked for in the last seconds again for the
+// clock's present second and PathStates' present version (answer_cache.h), so that the requests
+// of a new second find them ready rather than the first one paying the render. Call it on the
+// io_context thread right after each second of the clock begins and after minutes closed (the
+// collector's MinuteTicker does both). Does nothing while `serving` says no. Returns how many
+// answers it rendered.
+using AnswerRefresh = std::function<std::size_t()>;
+
 // `archive` (may be null: memory only) answers for closed breaches PathStates no longer holds,
 // `store` (may be null) for the figures of minutes older than the longest window; both must
 // outlive the router's server too.
-void AddApiRoutes(
+AnswerRefresh AddApiRoutes(
     exporters::HttpRouter& router, const sla::PathStates& states,
     ServingCheck serving = [] { return true; }, sla::BreachArchive* archive = nullptr,
     store::SummaryStore* store = nullptr);

@@ -1,14 +1,10 @@
 #include "collector/api/matrix_endpoint.h"
 
-#include <fmt/format.h>
-
 #include <array>
-#include <functional>
-#include <iterator>
 #include <span>
 
-#include "collector/api/api_json.h"
 #include "collector/api/api_response.h"
+#include "collector/api/json_writer.h"
 #include "collector/api/query_params.h"
 
 namespace linkmon::api {
@@ -34,73 +30,31 @@ std::string WindowNames(const sla::PathStates& states) {
 
 }  // namespace
 
-MatrixEndpoint::MatrixEndpoint(const sla::PathStates& states) : states_(states) {}
+MatrixEndpoint::MatrixEndpoint(const sla::PathStates& states) : states_(states) {
+  for (std::size_t i = 0; i < states_.options().windows.size(); ++i) rows_.emplace_back(states_, i);
+}
 
-std::string MatrixEndpoint::Render(std::size_t window_index, SystemTime now,
-                                   const Filter& filter) const {
-  // Written with fmt rather than built as a nlohmann::json tree: 10,000 paths took 67 ms of CPU
-  // that way and take 7 ms this way (bench/api_bench.cpp). Every string here is a validated name,
-  // method, state or formatted time (common/ids.h: [a-z0-9_-]), so nothing needs JSON escaping;
-  // numbers use fmt's shortest round-trip form, which is valid JSON.
+std::string MatrixEndpoint::Render(std::size_t window_index, SystemTime now, const Filter& filter) {
+  // Written with JsonWriter rather than built as a nlohmann::json tree (json_writer.h says why).
   std::string out;
   const std::span<const sla::TrackedPath> paths =
       filter.from ? states_.PathsFrom(*filter.from) : std::span(states_.paths());
   out.reserve(paths.size() * 360 + 256);
-  auto appender = std::back_inserter(out);
-  auto number = [&](std::optional<double> value) {
-    if (value) {
-      fmt::format_to(appender, "{}", *value);
-    } else {
-      out += "null";
-    }
-  };
-  auto seconds = [](std::optional<std::chrono::nanoseconds> value) -> std::optional<double> {
-    if (!value) return std::nullopt;
-    return std::chrono::duration<double>(*value).count();
-  };
-  fmt::format_to(appender, R"({{"generated_at":"{}","window":"{}","windows_end":"{}","paths":[)",
-                 FormatTime(now), windows::WindowName(states_.options().windows[window_index]),
-                 FormatTime(states_.next_minute_to_close()));
-  bool first = true;
-  for (const sla::TrackedPath& path : paths) {
-    if (filter.method && path.key.method != *filter.method) continue;
-    const windows::WindowStats* stats =
-        window_index < path.windows.size() ? &path.windows[window_index] : nullptr;
-    if (!first) out += ',';
-    first = false;
-    fmt::format_to(appender,
-                   R"({{"src":"{}","dst":"{}","method":"{}","sla_class":"{}","sla_state":"{}",)",
-                   path.key.source.str(), path.key.target.str(), MethodName(path.key.method),
-                   path.sla_class.name.str(), sla::PathStateName(states_.StateAt(path, now)));
-    out += R"("rtt_p50_seconds":)";
-    number(seconds(stats ? stats->rtt_p50 : std::nullopt));
-    out += R"(,"rtt_p95_seconds":)";
-    number(seconds(stats ? stats->rtt_p95 : std::nullopt));
-    out += R"(,"rtt_p99_seconds":)";
-    number(seconds(stats ? stats->rtt_p99 : std::nullopt));
-    out += R"(,"loss_ratio":)";
-    number(stats && stats->loss ? std::optional<double>(stats->loss->value) : std::nullopt);
-    out += R"(,"jitter_seconds":)";
-    number(seconds(stats ? stats->jitter : std::nullopt));
-    out += R"(,"throughput_bits_per_second":)";
-    if (stats && stats->throughput) {
-      fmt::format_to(appender, "{}", stats->throughput->bits_per_second);
-    } else {
-      out += "null";
-    }
-    out += R"(,"data_age_seconds":)";
-    number(seconds(path.DataAge(now)));
-    out += R"(,"last_data_time":)";
-    if (path.last_data_end) {
-      fmt::format_to(appender, R"("{}")", FormatTime(*path.last_data_end));
-    } else {
-      out += "null";
-    }
-    fmt::format_to(appender, R"(,"open_breach":{}}})",
-                   path.breaches.open() != nullptr ? "true" : "false");
-  }
-  out += "]}";
+  JsonWriter json(out);
+  json.Raw(R"({"generated_at":)");
+  json.String(FormatTime(now));
+  json.Raw(R"(,"window":)");
+  json.String(windows::WindowName(states_.options().windows[window_index]));
+  json.Raw(R"(,"windows_end":)");
+  json.String(FormatTime(states_.next_minute_to_close()));
+  json.Raw(R"(,"paths":[)");
+  rows_[window_index].Append(out, paths, filter.method, now);
+  json.Raw("]}");
   return out;
+}
+
+std::size_t MatrixEndpoint::Refresh() {
+  return cache_.Refresh(states_.version(), states_.clock().SystemNow());
 }
 
 exporters::HttpResponse MatrixEndpoint::Handle(const exporters::HttpRequest& request) {
@@ -126,21 +80,15 @@ exporters::HttpResponse MatrixEndpoint::Handle(const exporters::HttpRequest& req
     if (!site || !states_.KnowsSite(*from)) return NotFound("from: unknown site '" + *from + "'");
     filter.from = std::move(*site);
   }
-  const SystemTime now = states_.clock().SystemNow();
-  const std::int64_t second =
-      std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
   const std::string key = std::to_string(window_index) + "/" +
                           (filter.from ? filter.from->str() : "") + "/" +
                           (filter.method ? std::string(MethodName(*filter.method)) : "");
-  Cached& cached = cache_[key];
-  if (cached.second != second || cached.version != states_.version() || cached.body.empty()) {
-    cached.body = Render(window_index, now, filter);
-    cached.version = states_.version();
-    cached.second = second;
-    cached.etag = "\"m" + std::to_string(cached.version) + "-" + std::to_string(second) + "-" +
-                  std::to_string(std::hash<std::string>{}(key)&0xffffffu) + "\"";
-  }
-  return CachedResponse(request, kJsonContentType, cached.etag, cached.body, 1);
+  const AnswerCache::Answer* answer =
+      cache_.Get(key, states_.version(), states_.clock().SystemNow(),
+                 [this, window_index, filter](SystemTime now) -> std::optional<std::string> {
+                   return Render(window_index, now, filter);
+                 });
+  return CachedResponse(request, kJsonContentType, answer->etag, answer->body, 1);
 }
 
 }  // namespace linkmon::api

@@ -6,22 +6,24 @@
 // shows an answer.
 //
 // Schedulers ask many times a second, so the body is built from the paths' snapshots (no merging)
-// and cached per (window, from, method): it is rebuilt only when a minute has closed or the config
-// was reloaded (PathStates::version) or the second has changed (data ages and staleness move with
-// the clock); every other request copies the cached body. Answers carry an ETag and
-// Cache-Control: max-age=1, so that a client may also skip the transfer (304). With `from`, only
-// that site's paths are rendered (a contiguous range of PathStates::paths()): at 10,000 paths from
-// 100 sites the body is 1/100 of the full matrix.
+// and cached per (window, from, method) (answer_cache.h): it is rebuilt only when a minute has
+// closed or the config was reloaded (PathStates::version) or the second has changed (data ages and
+// staleness move with the clock), by Refresh right after the second begins for the answers
+// clients are asking for, so that no request waits for it. A rebuild renders again only the rows
+// whose path changed (matrix_rows.h) and splices the clock's values into the others. Answers
+// carry an ETag and Cache-Control: max-age=1, so that a client may also skip the transfer (304).
+// With `from`, only that site's paths are rendered (a contiguous range of PathStates::paths()): at
+// 10,000 paths from 100 sites the body is 1/100 of the full matrix.
 //
 // Not thread-safe: runs on the collector's io_context thread, as PathStates does.
 
-#include <chrono>
-#include <cstdint>
-#include <map>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "collector/api/answer_cache.h"
+#include "collector/api/matrix_rows.h"
 #include "collector/sla/path_states.h"
 #include "exporters/http/http_types.h"
 
@@ -39,21 +41,21 @@ class MatrixEndpoint {
     std::optional<Method> method;
   };
 
-  // The body for `window` at `now`, uncached: for tests and the benchmark.
-  std::string Render(std::size_t window_index, SystemTime now, const Filter& filter = {}) const;
+  // The body for `window` at `now`, not from the answer cache (rows unchanged since an earlier
+  // render are reused): for tests and the benchmark.
+  std::string Render(std::size_t window_index, SystemTime now, const Filter& filter = {});
+
+  // Renders the answers asked for in the last seconds again for the clock's present second and
+  // PathStates' version (AnswerCache::Refresh); call right after a second begins or minutes
+  // closed. Returns how many it rendered.
+  std::size_t Refresh();
 
  private:
-  struct Cached {
-    std::uint64_t version = 0;
-    std::int64_t second = -1;
-    std::string etag;
-    std::string body;
-  };
-
   const sla::PathStates& states_;
   // By "window/from/method"; bounded by windows x (sites + 1) x (methods + 1), since `from` must
   // be a configured site.
-  std::map<std::string, Cached, std::less<>> cache_;
+  AnswerCache cache_{'m'};
+  std::vector<MatrixRows> rows_;  // by window index
 };
 
 }  // namespace linkmon::api

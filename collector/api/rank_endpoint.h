@@ -17,14 +17,16 @@
 // Best first: by headroom, the smallest relative margin over the class's thresholds
 // (margin / limit; 0 for a met limit of 0), largest first; ties by target, then method.
 //
-// Answers are cached per (site, class, method) until a minute closes or the second changes.
+// Answers are cached per (site, class, method) until a minute closes or the second changes, and
+// rendered again by Refresh right after the second begins while clients ask for them
+// (answer_cache.h), so that no request waits for the render.
 // Not thread-safe, as PathStates.
 
-#include <cstdint>
-#include <map>
+#include <cstddef>
+#include <optional>
 #include <string>
-#include <tuple>
 
+#include "collector/api/answer_cache.h"
 #include "collector/sla/path_states.h"
 #include "exporters/http/http_types.h"
 
@@ -36,11 +38,19 @@ class RankEndpoint {
 
   exporters::HttpResponse Handle(const exporters::HttpRequest& request);
 
+  // Renders the answers asked for in the last seconds again for the clock's present second and
+  // PathStates' version (AnswerCache::Refresh). Returns how many it rendered.
+  std::size_t Refresh();
+
  private:
   const sla::PathStates& states_;
-  std::uint64_t cache_version_ = 0;
-  std::int64_t cache_second_ = -1;
-  std::map<std::string, std::string> cache_;  // "site/class/method" -> body
+  AnswerCache cache_{'r'};  // by "site/class/method"
 };
+
+// The body of /rank for `site` and `sla_class` at `now`, uncached: for the cache, tests and the
+// benchmark.
+std::string RenderRank(const sla::PathStates& states, const SiteName& site,
+                       const config::SlaClass& sla_class, std::optional<Method> method,
+                       SystemTime now);
 
 }  // namespace linkmon::api

@@ -13,10 +13,13 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "exporters/http/response_body.h"
+
 namespace linkmon::exporters {
 
 using HttpMessage = boost::beast::http::request<boost::beast::http::string_body>;
-using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+// Its body is owned or shared with a cache (response_body.h).
+using HttpResponse = boost::beast::http::response<ResponseBody>;
 
 // One parsed request. `path` and `query` point into `message`'s target and live as long as it.
 struct HttpRequest {

@@ -31,17 +31,19 @@ EndpointReply Call(Endpoint& endpoint, const std::string& target,
   const std::string_view whole(message.target().data(), message.target().size());
   const std::size_t question = whole.find('?');
   exporters::HttpRequest request{
-      message, {}, whole.substr(0, question),
+      message,
+      {},
+      whole.substr(0, question),
       question == std::string_view::npos ? std::string_view() : whole.substr(question + 1)};
   exporters::HttpResponse response = endpoint.Handle(request);
   auto header = [&](http::field field) {
     auto it = response.find(field);
     return it == response.end() ? std::string()
-                                 : std::string(it->value().data(), it->value().size());
+                                : std::string(it->value().data(), it->value().size());
   };
   return EndpointReply{response.result_int(), header(http::field::content_type),
                        header(http::field::etag), header(http::field::cache_control),
-                       response.body()};
+                       std::string(response.body().view())};
 }
 
 }  // namespace linkmon::testing

@@ -2,10 +2,12 @@
 
 #include "tests/collector/api/api_fixture.h"
 #include "tests/collector/api/api_request.h"
+#include "tests/collector/api/reference_renderers.h"
 
 namespace linkmon::api {
 namespace {
 
+using namespace std::chrono_literals;
 using testing::Call;
 
 class RankEndpointTest : public testing::ApiFixture {};
@@ -81,6 +83,54 @@ TEST_F(RankEndpointTest, UnknownSitesAndClassesAre404MissingOrBadParameters400) 
             "sla: required (an SLA class)");
   EXPECT_EQ(Call(endpoint, "/api/v1/rank?from=xining&sla=metro&method=smoke").status, 400u);
   EXPECT_EQ(Call(endpoint, "/api/v1/rank?from=Xining%00&sla=metro").status, 404u);
+}
+
+// The answer written with JsonWriter is the one the nlohmann::json tree gave (the same fields and
+// values; JSON object members have no order), for every site, class and method, as the clock
+// moves and paths turn stale.
+TEST_F(RankEndpointTest, SameAnswersAsTheTreeRenderer) {
+  std::vector<std::optional<Method>> methods = {std::nullopt, Method::kIcmp, Method::kStamp,
+                                                Method::kThroughput};
+  for (auto step : {0s, 1s, 90s}) {
+    clock_.Advance(step);
+    const SystemTime now = clock_.SystemNow();
+    for (const char* site : {"xining", "haidong", "beijing"}) {
+      for (const char* sla : {"metro", "nationwide", "circuit"}) {
+        for (const auto& method : methods) {
+          const SiteName source = *SiteName::Make(site);
+          const config::SlaClass& sla_class = *states_->FindSlaClass(sla);
+          const std::string written = RenderRank(*states_, source, sla_class, method, now);
+          EXPECT_EQ(nlohmann::json::parse(written), nlohmann::json::parse(testing::ReferenceRank(
+                                                        *states_, source, sla_class, method, now)))
+              << site << " " << sla << " " << written;
+        }
+      }
+    }
+  }
+  // The case with the most in it was compared: three targets with four thresholds each.
+  EXPECT_EQ(nlohmann::json::parse(RenderRank(*states_, *SiteName::Make("xining"),
+                                             *states_->FindSlaClass("nationwide"), std::nullopt,
+                                             clock_.SystemNow() - 91s))["targets"]
+                .size(),
+            3u);
+}
+
+TEST_F(RankEndpointTest, RefreshRendersTheAnswersAskedForForTheNewSecond) {
+  RankEndpoint endpoint(*states_);
+  const auto first = Call(endpoint, "/api/v1/rank?from=xining&sla=nationwide");
+  EXPECT_EQ(endpoint.Refresh(), 0u);  // current
+  clock_.Advance(1s);
+  EXPECT_EQ(endpoint.Refresh(), 1u);
+  const auto next = Call(endpoint, "/api/v1/rank?from=xining&sla=nationwide");
+  EXPECT_NE(next.etag, first.etag);
+  EXPECT_EQ(next.Json()["generated_at"], "2026-01-01T00:10:31Z");
+  EXPECT_EQ(next.Json()["targets"][0]["data_age_seconds"], 31.0);
+  EXPECT_EQ(Call(endpoint, "/api/v1/rank?from=xining&sla=nationwide", next.etag).status, 304u);
+  // Another question has another tag.
+  EXPECT_NE(Call(endpoint, "/api/v1/rank?from=xining&sla=metro").etag, next.etag);
+  // Not asked for within AnswerCache::kHotSeconds: not rendered ahead any more.
+  clock_.Advance(10s);
+  EXPECT_EQ(endpoint.Refresh(), 0u);
 }
 
 }  // namespace

@@ -26,8 +26,9 @@ TEST(StandardRoutesTest, MetricsRendersTheSourcesAtScrapeTime) {
   HttpResponse response = Call(router, http::verb::get, "/metrics");
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_EQ(response[http::field::content_type], kTextExpositionContentType);
-  EXPECT_NE(response.body().find("linkmon_build_info{daemon=\"collector\",version=\"9.9.9\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      response.body().view().find("linkmon_build_info{daemon=\"collector\",version=\"9.9.9\"} 1"),
+      std::string::npos);
 }
 
 TEST(StandardRoutesTest, ReadyReportsWhyItIsNot) {

@@ -16,7 +16,7 @@ import platform
 import subprocess
 import sys
 
-from report_util import fmt, fr, ratio, read_rows, summary
+from report_util import fmt, fr, probe_cost_runs, ratio, read_rows, summary
 
 work, out_dir = sys.argv[1], sys.argv[2]
 repeats, ticks_per_second = int(sys.argv[3]), int(sys.argv[4])
@@ -55,19 +55,7 @@ cost_rows = rows("probe_cost_all.tsv")
 failures = rows("probe_cost_failures.tsv")
 os.makedirs(out_dir, exist_ok=True)
 for n in sorted({int(r[1]) for r in cost_rows}):
-    runs = {}
-    for tool, tn, rep, ticks, sent, recv, lost, rss, window, procs in cost_rows:
-        if int(tn) != n:
-            continue
-        cpu = int(ticks) / ticks_per_second
-        sent, recv, window = int(sent), int(recv), float(window)
-        runs.setdefault(tool, []).append({
-            "repeat": int(rep), "cpu_seconds": cpu, "probes_sent": sent, "replies_received": recv,
-            "probes_lost": int(lost), "window_seconds": window, "processes": int(procs),
-            "cpu_microseconds_per_probe": cpu / sent * 1e6 if sent else None,
-            "probes_per_second": sent / window if window else None,
-            "reply_ratio": recv / sent if sent else None,
-            "peak_rss_mib": int(rss) / 1024})
+    runs = probe_cost_runs(cost_rows, n, ticks_per_second)
     summ = {t: {k: summary(r[k] for r in rs) for k in KEYS} for t, rs in runs.items()}
     fping = summ.get("fping", {})
     ratios = {t: {"cpu_per_probe_over_fping": ratio(s["cpu_microseconds_per_probe"], fping.get("cpu_microseconds_per_probe")),

@@ -15,7 +15,7 @@ import random
 import statistics
 import sys
 
-from report_util import fmt, fr, ratio, read_rows, summary
+from report_util import fmt, fr, probe_cost_runs, ratio, read_rows, summary
 
 work, out_dir = sys.argv[1], sys.argv[2]
 targets, large_targets, repeats, ticks_per_second = (int(x) for x in sys.argv[3:7])
@@ -43,20 +43,7 @@ if cost_rows or failures:
         "blackbox": "prometheus-blackbox-exporter, module icmp; linkmon-bench-http-load scrapes /probe once per target per second, 64 at a time",
         "cpu": "utime+stime of the tool's processes only (not the scraper's)"}, "by_targets": {}}
     for n in sorted({int(r[1]) for r in cost_rows} | {int(f[1]) for f in failures}):
-        runs = {}
-        for tool, tn, rep, ticks, sent, recv, lost, rss, window, procs in cost_rows:
-            if int(tn) != n:
-                continue
-            ticks, sent, recv, rss = int(ticks), int(sent), int(recv), int(rss)
-            window = float(window)
-            cpu = ticks / ticks_per_second
-            runs.setdefault(tool, []).append({
-                "repeat": int(rep), "cpu_seconds": cpu, "probes_sent": sent, "replies_received": recv,
-                "probes_lost": int(lost), "window_seconds": window, "processes": int(procs),
-                "cpu_microseconds_per_probe": cpu / sent * 1e6 if sent else None,
-                "probes_per_second": sent / window if window else None,
-                "reply_ratio": recv / sent if sent else None,
-                "peak_rss_mib": rss / 1024})
+        runs = probe_cost_runs(cost_rows, n, ticks_per_second)
         keys = ["cpu_microseconds_per_probe", "peak_rss_mib", "probes_per_second", "reply_ratio",
                 "probes_lost"]
         summ = {t: {k: summary(r[k] for r in rs) for k in keys} for t, rs in runs.items()}

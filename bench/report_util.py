@@ -37,3 +37,22 @@ def ratio(a, b):
 
 def fr(x, spec="{:.2f}"):
     return "n/a" if x is None else spec.format(x)
+
+
+def probe_cost_runs(cost_rows, targets, ticks_per_second):
+    """The runs at TARGETS targets of bench/run's probe_cost_all.tsv rows, by tool: each run's CPU,
+    counts, window and the figures derived from them (CPU per probe, rate, reply ratio, peak RSS)."""
+    runs = {}
+    for tool, tn, rep, ticks, sent, recv, lost, rss, window, procs in cost_rows:
+        if int(tn) != targets:
+            continue
+        cpu = int(ticks) / ticks_per_second
+        sent, recv, window = int(sent), int(recv), float(window)
+        runs.setdefault(tool, []).append({
+            "repeat": int(rep), "cpu_seconds": cpu, "probes_sent": sent, "replies_received": recv,
+            "probes_lost": int(lost), "window_seconds": window, "processes": int(procs),
+            "cpu_microseconds_per_probe": cpu / sent * 1e6 if sent else None,
+            "probes_per_second": sent / window if window else None,
+            "reply_ratio": recv / sent if sent else None,
+            "peak_rss_mib": int(rss) / 1024})
+    return runs

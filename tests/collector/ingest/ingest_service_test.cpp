@@ -4,7 +4,6 @@
 #include "collector/ingest/ingest_service.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <boost/asio/post.hpp>
@@ -26,6 +25,7 @@
 #include "tests/collector/ingest/ingest_server.h"
 #include "tests/collector/ingest/ingest_test_config.h"
 #include "tests/common/batch/batch_examples.h"
+#include "tests/support/temp_dir.h"
 
 namespace linkmon::ingest {
 namespace {
@@ -44,10 +44,6 @@ constexpr std::size_t kMaxBody = 256 * 1024;
 class IngestServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("linkmon-ingest-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     config_ = testing::IngestTestConfig(dir_, kHubs);
     clock_.SetSystemTime(ExampleTime() + std::chrono::minutes(1));
     IngestOptions options = IngestOptionsFromConfig(config_);
@@ -64,10 +60,7 @@ class IngestServiceTest : public ::testing::Test {
     endpoint_ = server_.endpoint();
   }
 
-  void TearDown() override {
-    server_.Stop();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { server_.Stop(); }
 
   // A good batch of 50 paths with a fresh sequence: must be applied.
   void ExpectGoodBatchApplied() {
@@ -83,7 +76,8 @@ class IngestServiceTest : public ::testing::Test {
         .body;
   }
 
-  std::filesystem::path dir_;
+  linkmon::testing::TempDir temp_dir_{"linkmon-ingest-test"};
+  const std::filesystem::path& dir_ = temp_dir_.path();
   config::Config config_;
   FakeClock clock_;
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();

@@ -11,7 +11,6 @@
 #include "collector/ingest/store_writer.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
@@ -30,6 +29,7 @@
 #include "tests/collector/ingest/ingest_server.h"
 #include "tests/collector/ingest/ingest_test_config.h"
 #include "tests/common/batch/batch_examples.h"
+#include "tests/support/temp_dir.h"
 
 namespace linkmon::ingest {
 namespace {
@@ -45,10 +45,6 @@ constexpr int kHubs = 5;  // 10 paths per probe
 class StoreWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("linkmon-store-writer-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     config_ = testing::IngestTestConfig(dir_, kHubs);
     clock_.SetSystemTime(ExampleTime() + std::chrono::minutes(1));
   }
@@ -56,7 +52,6 @@ class StoreWriterTest : public ::testing::Test {
   void TearDown() override {
     lock_.reset();
     server_.Stop();
-    std::filesystem::remove_all(dir_);
   }
 
   void Start(std::size_t max_queued_batches = 256, std::size_t max_queued_summaries = 200'000) {
@@ -131,7 +126,8 @@ class StoreWriterTest : public ::testing::Test {
         .body;
   }
 
-  std::filesystem::path dir_;
+  linkmon::testing::TempDir temp_dir_{"linkmon-store-writer-test"};
+  const std::filesystem::path& dir_ = temp_dir_.path();
   config::Config config_;
   FakeClock clock_;
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();

@@ -26,7 +26,8 @@ def rows(name):
 
 
 doc = json.load(open(os.path.join(out_dir, "latest.json")))
-md = open(os.path.join(out_dir, "latest.md")).read().rstrip("\n").split("\n")
+# A blank line between what bench/run wrote and the first section's heading.
+md = open(os.path.join(out_dir, "latest.md")).read().rstrip("\n").split("\n") + [""]
 
 # ---- Probe cost against every peer ----
 TOOLS = ["linkmon", "linkmon-default", "fping", "smokeping", "blackbox"]

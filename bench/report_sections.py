@@ -15,7 +15,7 @@ import random
 import statistics
 import sys
 
-from report_util import fmt, fr, ratio, read_rows, read_rtt_runs, summary
+from report_util import fmt, fr, ratio, read_rows, read_rtt_runs, received_over_sent, summary
 
 work, out_dir = sys.argv[1], sys.argv[2]
 targets, large_targets, repeats, ticks_per_second = (int(x) for x in sys.argv[3:7])
@@ -131,8 +131,7 @@ if jit:
             continue
         s = summ[t]
         md.append(f"| {t} | {fmt(s['ipdv_p50_us'], '{:.1f}')} | {fmt(s['ipdv_p99_us'], '{:.1f}')} | "
-                  f"{fmt(s['rfc3550_us'], '{:.1f}')} | {fmt(s['rtt_p50_us'], '{:.1f}')} | "
-                  f"{sum(r['received'] for r in runs[t])}/{sum(r['sent'] for r in runs[t])} |")
+                  f"{fmt(s['rfc3550_us'], '{:.1f}')} | {fmt(s['rtt_p50_us'], '{:.1f}')} | {received_over_sent(runs[t])} |")
 
     def err(t, k):
         s = summ.get(t, {}).get(k)
@@ -184,8 +183,7 @@ if veth:
             continue
         s = summ[t]
         md.append(f"| {t} | {'; '.join(how[t]) or '-'} | {fmt(s['rtt_p50_us'], '{:.1f}')} | {fmt(s['rtt_p99_us'], '{:.1f}')} | "
-                  f"{fmt(diff[t], '{:+.1f}', ' to ') if t in diff else '-'} | "
-                  f"{sum(r['received'] for r in veth[t])}/{sum(r['sent'] for r in veth[t])} |")
+                  f"{fmt(diff[t], '{:+.1f}', ' to ') if t in diff else '-'} | {received_over_sent(veth[t])} |")
     md += ["", "Issue 10's target: linkmon's median RTT within 10 us of fping's: " +
            "; ".join(f"{t} {fmt(diff[t], '{:+.1f}', ' to ')} us, **{verdict[t] or 'n/a'}**" for t in diff) + ". "
            "fping prints RTTs in ms with three decimals below 1 ms, so each of its samples is rounded "

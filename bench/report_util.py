@@ -27,6 +27,11 @@ def read_rtt_runs(work, name):
     return runs
 
 
+def received_over_sent(runs):
+    """'received/sent' summed over the runs (dicts with received and sent)."""
+    return f"{sum(r['received'] for r in runs)}/{sum(r['sent'] for r in runs)}"
+
+
 def summary(values):
     """Median, min and max of the values that are not None; None when there are none."""
     v = sorted(x for x in values if x is not None)

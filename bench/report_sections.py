@@ -5,7 +5,7 @@ Usage: report_sections.py WORK_DIR OUT_DIR TARGETS LARGE_TARGETS REPEATS CLK_TCK
 
 Reads what the sections wrote into WORK_DIR (each file only if its section ran):
 probe_cost_all.tsv and probe_cost_failures.tsv (every probe-cost tool at both target counts),
-jitter.tsv, api.tsv (+ api-prometheus-*.count), memory.tsv, throughput.tsv, ingest.tsv. Every figure is the
+jitter.tsv, veth.tsv, api.tsv (+ api-prometheus-*.count), memory.tsv, throughput.tsv, ingest.tsv. Every figure is the
 median with min and max over the repeats; every ratio is of medians measured in the same run.
 """
 
@@ -15,7 +15,8 @@ import random
 import statistics
 import sys
 
-from report_util import fmt, fr, probe_cost_runs, ratio, read_rows, summary
+from report_util import (fmt, fr, probe_cost_runs, ratio, read_rows, read_rtt_runs,
+                         received_over_sent, summary)
 
 work, out_dir = sys.argv[1], sys.argv[2]
 targets, large_targets, repeats, ticks_per_second = (int(x) for x in sys.argv[3:7])
@@ -26,7 +27,8 @@ def rows(name):
 
 
 doc = json.load(open(os.path.join(out_dir, "latest.json")))
-md = open(os.path.join(out_dir, "latest.md")).read().rstrip("\n").split("\n")
+# A blank line between what bench/run wrote and the first section's heading.
+md = open(os.path.join(out_dir, "latest.md")).read().rstrip("\n").split("\n") + [""]
 
 # ---- Probe cost against every peer ----
 TOOLS = ["linkmon", "linkmon-default", "fping", "smokeping", "blackbox"]
@@ -117,8 +119,7 @@ if jit:
             continue
         s = summ[t]
         md.append(f"| {t} | {fmt(s['ipdv_p50_us'], '{:.1f}')} | {fmt(s['ipdv_p99_us'], '{:.1f}')} | "
-                  f"{fmt(s['rfc3550_us'], '{:.1f}')} | {fmt(s['rtt_p50_us'], '{:.1f}')} | "
-                  f"{sum(r['received'] for r in runs[t])}/{sum(r['sent'] for r in runs[t])} |")
+                  f"{fmt(s['rfc3550_us'], '{:.1f}')} | {fmt(s['rtt_p50_us'], '{:.1f}')} | {received_over_sent(runs[t])} |")
 
     def err(t, k):
         s = summ.get(t, {}).get(k)
@@ -131,6 +132,51 @@ if jit:
                     f"**{fr(e50 / irtt50 if e50 is not None and irtt50 else None)}**), p99 {fr(e99, '{:.1f}')} us "
                     f"(irtt {fr(irtt99, '{:.1f}')} us, ratio **{fr(e99 / irtt99 if e99 is not None and irtt99 else None)}**)")
     md += ["", "|IPDV - emulator's| (medians): " + "; ".join(line) + ".", ""]
+
+# ---- RTT on an idle veth against fping ----
+veth = read_rtt_runs(work, "veth.tsv")
+if veth:
+    target_us = 10  # issue 10: linkmon's median RTT within 10 us of fping's
+    keys = ["rtt_p50_us", "rtt_p99_us"]
+    summ = {t: {k: summary(r[k] for r in rs) for k in keys} for t, rs in veth.items()}
+    # linkmon's p50 minus fping's of the same repeat (seconds apart on the same link).
+    fping_p50 = {r["repeat"]: r["rtt_p50_us"] for r in veth.get("fping", [])}
+    diff = {t: summary(r["rtt_p50_us"] - fping_p50[r["repeat"]] for r in veth[t]
+                       if r["rtt_p50_us"] is not None and fping_p50.get(r["repeat"]) is not None)
+            for t in ("linkmon-icmp", "linkmon-stamp") if t in veth}
+    verdict = {t: None if d is None else "met" if abs(d["median"]) <= target_us
+               else "missed, below fping's" if d["median"] < 0 else "missed, above fping's"
+               for t, d in diff.items()}
+    # How each tool measured, in words; a set, in case repeats differ.
+    words = {"timestamps": "{} timestamps", "socket": "{} socket", "resolution_us": "prints {} us steps"}
+    how = {t: sorted({", ".join(words[k].format(v) for k, v in r["how"].items()) for r in rs})
+           for t, rs in veth.items()}
+    doc["veth_rtt"] = {
+        "setup": {"link": "veth pair between namespaces lmveth-a (10.98.0.1/30) and lmveth-b (10.98.0.2/30), default qdisc, no emulator",
+                  "probes_per_repeat": 500, "interval": "10ms", "repeats": repeats,
+                  "linkmon-icmp": "linkmon-probe measure --method icmp --json",
+                  "linkmon-stamp": "linkmon-probe measure --method stamp --json against linkmon-probe --reflector-only in lmveth-b",
+                  "fping": "fping -C 500 -p 10 -q", "target_p50_within_us_of_fping": target_us},
+        "runs": veth, "summary": summ, "how": how,
+        "p50_minus_fping_p50_us": diff, "verdict": verdict}
+    md += [f"## RTT on an idle veth against fping: 500 probes 10 ms apart per tool, {repeats} repeats", "",
+           "One veth pair between namespaces `lmveth-a` and `lmveth-b`, default qdisc, no emulator, "
+           "nothing else on it: the RTT is the kernel's path and what each tool adds. The order of the "
+           "tools rotates each repeat. `p50 - fping's` is linkmon's p50 minus fping's p50 of the same "
+           "repeat. Median (min-max) over repeats.", "",
+           "| tool | how it measured | p50 RTT, us | p99 RTT, us | p50 - fping's p50, us | received/sent |",
+           "|---|---|---|---|---|---|"]
+    for t in ("linkmon-icmp", "linkmon-stamp", "fping"):
+        if t not in summ:
+            continue
+        s = summ[t]
+        md.append(f"| {t} | {'; '.join(how[t]) or '-'} | {fmt(s['rtt_p50_us'], '{:.1f}')} | {fmt(s['rtt_p99_us'], '{:.1f}')} | "
+                  f"{fmt(diff[t], '{:+.1f}', ' to ') if t in diff else '-'} | {received_over_sent(veth[t])} |")
+    md += ["", "Issue 10's target: linkmon's median RTT within 10 us of fping's: " +
+           "; ".join(f"{t} {fmt(diff[t], '{:+.1f}', ' to ')} us, **{verdict[t] or 'n/a'}**" for t in diff) + ". "
+           "fping prints RTTs in ms with three decimals below 1 ms, so each of its samples is rounded "
+           "to the nearest us; linkmon's are in ns. Why linkmon's RTT is the lower: bench/README.md, "
+           "\"RTT on an idle veth\".", ""]
 
 # ---- Scheduler API against Prometheus ----
 api = rows("api.tsv")

@@ -1,5 +1,5 @@
-"""What bench/report_sections.py and bench/report_probe_cost.py share: reading bench/run's TSV
-files and writing median (min-max) figures and ratios of medians."""
+"""What bench/report_sections.py, bench/report_probe_cost.py and bench/run's own report share:
+reading bench/run's TSV files and writing median (min-max) figures and ratios of medians."""
 
 import os
 import statistics
@@ -13,6 +13,25 @@ def read_rows(work, name):
     return [line.split("\t") for line in open(path).read().split("\n") if line]
 
 
+def read_rtt_runs(work, name):
+    """The rows bench/rtt_rows.py wrote into WORK/NAME, by tool: per repeat, rtt_p50_us,
+    rtt_p99_us and ipdv_p50_us (None where the tool had no sample), received, sent and `how` as a
+    dict ({"timestamps": "kernel", "socket": "raw"}, {"resolution_us": "1"})."""
+    num = lambda x: float(x) if x else None
+    runs = {}
+    for tool, rep, p50, p99, recv, sent, ipdv, how in read_rows(work, name):
+        runs.setdefault(tool, []).append({
+            "repeat": int(rep), "rtt_p50_us": num(p50), "rtt_p99_us": num(p99),
+            "received": int(recv), "sent": int(sent), "ipdv_p50_us": num(ipdv),
+            "how": dict(pair.split("=", 1) for pair in how.split())})
+    return runs
+
+
+def received_over_sent(runs):
+    """'received/sent' summed over the runs (dicts with received and sent)."""
+    return f"{sum(r['received'] for r in runs)}/{sum(r['sent'] for r in runs)}"
+
+
 def summary(values):
     """Median, min and max of the values that are not None; None when there are none."""
     v = sorted(x for x in values if x is not None)
@@ -21,11 +40,11 @@ def summary(values):
     return {"median": statistics.median(v), "min": v[0], "max": v[-1]}
 
 
-def fmt(s, spec):
-    """A summary as 'median (min-max)'."""
+def fmt(s, spec, sep="-"):
+    """A summary as 'median (min-max)'; sep=" to " for values that may be negative."""
     if s is None:
         return "n/a"
-    return f"{spec.format(s['median'])} ({spec.format(s['min'])}-{spec.format(s['max'])})"
+    return f"{spec.format(s['median'])} ({spec.format(s['min'])}{sep}{spec.format(s['max'])})"
 
 
 def ratio(a, b):

@@ -38,8 +38,8 @@ print("\t".join(str(x) for x in ("linkmon-"+sys.argv[2], sys.argv[3], us(j.get("
       "$jitter_ip:2112" >/dev/null 2>"$work/jitter-irtt-client.err" || true
     python3 - "$work/jitter-irtt.json" "$rep" >>"$out" <<'PY'
 import json, sys
-def q(v, p):
-    v = sorted(v); return v[min(len(v) - 1, int(round(p * (len(v) - 1))))]
+sys.path.insert(0, "bench")
+from rtt_rows import quantile as q
 d = json.load(open(sys.argv[1]))
 rtts = [r["delay"]["rtt"] / 1000 if r.get("delay", {}).get("rtt") is not None else None for r in d["round_trips"]]
 # |IPDV| of consecutive round trips that both came back (irtt's own ipdv field is the same).

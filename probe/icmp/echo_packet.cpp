@@ -39,6 +39,10 @@ Result<std::span<const std::uint8_t>> StripIpv4Header(std::span<const std::uint8
 
 }  // namespace
 
+std::string_view SocketKindName(SocketKind kind) {
+  return kind == SocketKind::kRaw ? "raw" : "datagram";
+}
+
 Cookie RandomCookie() {
   std::random_device device;  // getrandom(2) on Linux
   Cookie cookie;

@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 
 #include "common/result.h"
 
@@ -49,6 +50,8 @@ enum class IpVersion { kV4, kV6 };
 
 // Raw sockets need CAP_NET_RAW; datagram ("ping") sockets need the group in ping_group_range.
 enum class SocketKind { kDatagram, kRaw };
+// "datagram" or "raw", as /metrics and `measure` name them.
+std::string_view SocketKindName(SocketKind kind);
 
 inline constexpr std::size_t kIcmpHeaderSize = 8;
 // The smallest echo linkmon sends: header, cookie, flow and 32-bit sequence.

@@ -45,6 +45,7 @@ struct ProberHandle {
   std::shared_ptr<IcmpEchoService> icmp_service;
   std::unique_ptr<Prober> prober;
   net::KernelTimestamping timestamping = net::KernelTimestamping::kNone;
+  std::optional<icmp::SocketKind> icmp_socket{};
 };
 
 Result<ProberHandle> MakeProber(boost::asio::io_context& io, const Clock& clock,
@@ -64,6 +65,7 @@ Result<ProberHandle> MakeProber(boost::asio::io_context& io, const Clock& clock,
                          listener);
     if (!prober) return tl::unexpected(prober.error());
     handle.timestamping = (*service)->timestamping();
+    handle.icmp_socket = (*service)->kind();
     handle.icmp_service = std::move(*service);
     handle.prober = std::move(*prober);
     return handle;
@@ -182,6 +184,7 @@ Result<MeasurementReport> RunMeasurement(const MeasurementOptions& options, cons
   report.options = options;
   report.counters = handle->prober->counters();
   report.timestamping = handle->timestamping;
+  report.icmp_socket = handle->icmp_socket;
   report.rtts = std::move(listener.rtts);
   std::sort(report.rtts.begin(), report.rtts.end());
   for (const stats::IntervalSummary& summary : recorder->CloseDue()) {
@@ -196,10 +199,12 @@ Result<MeasurementReport> RunMeasurement(const MeasurementOptions& options, cons
 std::string FormatMeasurementText(const MeasurementReport& report) {
   const stats::IntervalSummary& s = report.summary;
   const stats::ProbeCounts& c = s.counts;
-  std::string text = fmt::format("{} to {}: {} probes every {}, timestamps {}\n",
-                                 MethodName(report.options.method), TargetText(report.options),
-                                 report.options.count, Millis(report.options.interval),
-                                 stats::TimestampSourceName(s.timestamp_source));
+  std::string text = fmt::format(
+      "{} to {}: {} probes every {}, timestamps {}{}\n", MethodName(report.options.method),
+      TargetText(report.options), report.options.count, Millis(report.options.interval),
+      stats::TimestampSourceName(s.timestamp_source),
+      report.icmp_socket ? fmt::format(", {} socket", icmp::SocketKindName(*report.icmp_socket))
+                         : "");
   text += fmt::format(
       "sent {}  received {}  late {}  lost {} ({:.3f}%)  duplicated {}  reordered {}\n", c.sent,
       c.received, c.late, c.lost, 100 * LossRatio(c), c.duplicated, c.reordered);
@@ -233,6 +238,7 @@ std::string FormatMeasurementText(const MeasurementReport& report) {
 // {"method": "stamp", "target": "127.0.0.1:862", "count": 100, "interval_seconds": 0.01,
 //  "timeout_seconds": 1.0, "sent": .., "received": .., "late": .., "lost": .., "loss_ratio": ..,
 //  "duplicated": .., "reordered": .., "timestamp_source": "kernel",
+//  "icmp_socket": "datagram" | "raw" (icmp) | null (stamp),
 //  "rtt_seconds": {"min", "p50", "p90", "p99", "max"},
 //  "jitter_seconds": {"rfc3550", "ipdv_p50", "ipdv_p99"},
 //  "one_way_delay_seconds": null | {"forward": {"p50", "p99"}, "reverse": {"p50", "p99"}},
@@ -255,6 +261,8 @@ std::string FormatMeasurementJson(const MeasurementReport& report) {
       {"duplicated", c.duplicated},
       {"reordered", c.reordered},
       {"timestamp_source", stats::TimestampSourceName(s.timestamp_source)},
+      {"icmp_socket", report.icmp_socket ? nlohmann::json(icmp::SocketKindName(*report.icmp_socket))
+                                         : nlohmann::json(nullptr)},
       {"rtt_seconds",
        {{"min", SecondsOrNull(ExactQuantile(report.rtts, 0))},
         {"p50", SecondsOrNull(ExactQuantile(report.rtts, 0.5))},

@@ -50,6 +50,9 @@ struct MeasurementReport {
   std::vector<std::chrono::nanoseconds> rtts;
   ProberCounters counters;
   net::KernelTimestamping timestamping = net::KernelTimestamping::kNone;
+  // ICMP only: the socket the echoes went through (datagram where ping_group_range allows,
+  // raw otherwise, unless --icmp-socket chose).
+  std::optional<icmp::SocketKind> icmp_socket{};
 };
 
 // Runs the measurement to completion on its own io_context (blocking, about

@@ -105,7 +105,7 @@ std::vector<prometheus::MetricFamily> ProberCollector::Collect() const {
     info.label = {
         {"version", VersionName(key.first)},
         {"dscp", std::to_string(key.second)},
-        {"kind", service->kind() == icmp::SocketKind::kRaw ? "raw" : "datagram"},
+        {"kind", std::string(icmp::SocketKindName(service->kind()))},
         {"timestamps", std::string(net::KernelTimestampingName(service->timestamping()))}};
     info.gauge.value = 1;
     sockets.metric.push_back(std::move(info));

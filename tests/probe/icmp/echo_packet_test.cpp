@@ -65,6 +65,11 @@ TEST(EchoPacketTest, RefusesRequestsTooSmallForTheCookie) {
             "icmp: echo of 23 bytes is shorter than the 24-byte minimum");
 }
 
+TEST(EchoPacketTest, NamesSocketKindsAsMetricsShowThem) {
+  EXPECT_EQ(SocketKindName(SocketKind::kDatagram), "datagram");
+  EXPECT_EQ(SocketKindName(SocketKind::kRaw), "raw");
+}
+
 TEST(EchoPacketTest, DecodesDatagramAndRawIpv4Replies) {
   Result<EchoReply> datagram = DecodeEchoReply(IpVersion::kV4, SocketKind::kDatagram, ReplyV4());
   ASSERT_TRUE(datagram.has_value()) << datagram.error().message;

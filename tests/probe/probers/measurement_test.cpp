@@ -84,6 +84,7 @@ TEST(MeasurementTest, StampAgainstAReflectorReceivesEveryProbe) {
     EXPECT_GT(json["rtt_seconds"]["p50"].get<double>(), 0.0);
     EXPECT_LE(json["rtt_seconds"]["min"].get<double>(), json["rtt_seconds"]["p99"].get<double>());
     EXPECT_TRUE(json["jitter_seconds"]["ipdv_p99"].is_number_float());
+    EXPECT_TRUE(json["icmp_socket"].is_null());
 
     std::string text = FormatMeasurementText(*report);
     EXPECT_NE(text.find("sent 50  received 50  late 0  lost 0 (0.000%)"), std::string::npos)
@@ -159,6 +160,31 @@ TEST(MeasurementTest, IcmpMedianAgreesWithFping) {
               fping_median_s * 1e6, linkmon_median_s * 1e6,
               json["timestamp_source"].get<std::string>().c_str());
   EXPECT_NEAR(linkmon_median_s, fping_median_s, 100e-6);
+}
+
+// measure says which ICMP socket it used: bench/run reports it beside the RTT, since a datagram
+// and a raw socket take different receive paths.
+TEST(MeasurementTest, IcmpSaysWhichSocketItUsed) {
+  RealClock clock;
+  Result<MeasurementReport> report =
+      RunMeasurement({.method = Method::kIcmp,
+                      .target = make_address("127.0.0.1"),
+                      .count = 3,
+                      .interval = milliseconds(5),
+                      .timeout = milliseconds(500),
+                      .icmp_socket = icmp::SocketPreference::kRawOnly},
+                     clock);
+  if (!report && report.error().code == ErrorCode::kPermission) {
+    GTEST_SKIP() << report.error().message;
+  }
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  ASSERT_TRUE(report->icmp_socket.has_value());
+  EXPECT_EQ(*report->icmp_socket, icmp::SocketKind::kRaw);
+  EXPECT_EQ(nlohmann::json::parse(FormatMeasurementJson(*report))["icmp_socket"], "raw");
+  std::string text = FormatMeasurementText(*report);
+  EXPECT_NE(text.find("icmp to 127.0.0.1: 3 probes every 5.000ms, timestamps "), std::string::npos)
+      << text;
+  EXPECT_NE(text.find(", raw socket\n"), std::string::npos) << text;
 }
 
 int RunCommand(std::vector<std::string> args, std::string* out_text, std::string* err_text) {

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <set>
 
+#include "collector/api/query_params.h"
+
 namespace linkmon::api {
 
 namespace {
@@ -60,9 +62,9 @@ Result<sla::BreachArchive::Position> ParseCursor(std::string_view name, std::str
   std::int64_t seconds = 0;
   if (split != std::string_view::npos && split > 0 && split + 1 < text.size()) {
     const auto [end, error] = std::from_chars(text.data(), text.data() + split, seconds);
-    if (error == std::errc() && end == text.data() + split) {
-      return sla::BreachArchive::Position{SystemTime(std::chrono::seconds(seconds)),
-                                          std::string(text.substr(split + 1))};
+    const auto start = FromUnixSeconds(seconds);
+    if (error == std::errc() && end == text.data() + split && start) {
+      return sla::BreachArchive::Position{*start, std::string(text.substr(split + 1))};
     }
   }
   return MakeError(ErrorCode::kInvalidArgument,

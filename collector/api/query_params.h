@@ -5,6 +5,7 @@
 // 400 with its name rather than silently ignored (a typo such as `sla_class=` for `sla=` would
 // otherwise return an answer to a different question).
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <span>
@@ -33,6 +34,10 @@ class QueryParams {
 // A time parameter: Unix seconds ("1767225600") or RFC 3339 in UTC ("2026-01-01T00:00:00Z").
 // Errors name the parameter: "from: expected Unix seconds or 2026-01-01T00:00:00Z, got 'x'".
 Result<SystemTime> ParseTimeParam(std::string_view name, std::string_view value);
+
+// Unix seconds as a SystemTime; nullopt before 1970 or after 2262-04-11T23:47:16Z, the last second
+// a time point of 64-bit nanoseconds holds: a time from a query is refused there, never wrapped.
+std::optional<SystemTime> FromUnixSeconds(std::int64_t seconds);
 
 // "2026-01-01T00:00:00Z", the time format of every API answer (whole seconds, UTC; floor).
 std::string FormatTime(SystemTime time);

@@ -94,6 +94,9 @@ TEST_F(BreachesEndpointTest, UnknownNamesAre404BadParameters400) {
   EXPECT_EQ(Call(endpoint, "/api/v1/breaches?limit=5x").status, 400u);
   EXPECT_EQ(Call(endpoint, "/api/v1/breaches?cursor=abc").Json()["error"],
             "cursor: expected the next_cursor of an earlier answer, got 'abc'");
+  // A start past what a time point holds is refused, not wrapped into another position.
+  EXPECT_EQ(Call(endpoint, "/api/v1/breaches?cursor=9223372037_x").status, 400u);
+  EXPECT_EQ(Call(endpoint, "/api/v1/breaches?cursor=-1_x").status, 400u);
 }
 
 }  // namespace

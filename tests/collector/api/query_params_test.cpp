@@ -35,15 +35,22 @@ TEST(TimeParamTest, AcceptsUnixSecondsAndRfc3339Utc) {
   const SystemTime expected(std::chrono::seconds(1767225600));
   EXPECT_EQ(ParseTimeParam("from", "1767225600"), expected);
   EXPECT_EQ(ParseTimeParam("from", "2026-01-01T00:00:00Z"), expected);
-  EXPECT_EQ(ParseTimeParam("from", "2026-01-01T00:01:05Z"),
-            expected + std::chrono::seconds(65));
+  EXPECT_EQ(ParseTimeParam("from", "2026-01-01T00:01:05Z"), expected + std::chrono::seconds(65));
   EXPECT_EQ(FormatTime(expected + std::chrono::milliseconds(65'900)), "2026-01-01T00:01:05Z");
+  EXPECT_EQ(FormatTime(ParseTimeParam("to", "9223372036").value()), "2262-04-11T23:47:16Z");
+  EXPECT_EQ(ParseTimeParam("to", "2262-04-11T23:47:16Z").value(),
+            ParseTimeParam("to", "9223372036").value());
 }
 
 TEST(TimeParamTest, RefusesEverythingElseNamingTheParameter) {
-  for (const char* bad : {"", "yesterday", "2026-01-01", "2026-02-30T00:00:00Z",
-                          "2026-01-01T24:00:00Z", "2026-01-01T00:00:00+08:00", "-5",
-                          "99999999999999999999", "1e9"}) {
+  for (const char* bad :
+       {"", "yesterday", "2026-01-01", "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z",
+        "2026-01-01T00:00:00+08:00", "-5", "99999999999999999999", "1e9",
+        // a sign where a field's digits belong: not 2025-12-31T23:00:00Z
+        "2026-01-01T-1:00:00Z", "2026-01-01T00:-1:00Z", "2026-01-01T00:00:-1Z",
+        "2026-01-01T00:00:-0Z", "2026-01-01T+1:00:00Z",
+        // past 2262-04-11T23:47:16Z, the last second a time point of 64-bit nanoseconds holds
+        "9223372037", "253402300799", "2262-04-12T00:00:00Z", "9999-12-31T23:59:59Z"}) {
     auto parsed = ParseTimeParam("to", bad);
     ASSERT_FALSE(parsed) << bad;
     EXPECT_EQ(parsed.error().message.rfind("to: expected Unix seconds or 2026-01-01T00:00:00Z", 0),

@@ -18,6 +18,9 @@
 //                                          StoreWriter: group commit, FULL), each waiting for
 //                                          its 200; CPU = the process's minus the clients'
 //                                          threads', i.e. the collector's io and writer threads
+//   BM_HourlyPrune/0, /5000                the hourly retention prune of 600,000 minutes at
+//                                          10,000 paths: one transaction, or slices of 5,000
+//                                          rows (longest_slice_ms: the io thread's longest wait)
 //   BM_PathDayOfMinutes                    SummaryStore::MinuteSummaries of one path's 1,440
 //                                          minutes (a day: what GET /api/v1/paths reads at most
 //                                          per path) in a store of 10,000 paths (each with 6
@@ -43,6 +46,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <thread>
 
 #include "collector/ingest/gzip_decoder.h"
@@ -349,6 +353,53 @@ void BM_HttpIngest(benchmark::State& state) {
 BENCHMARK(BM_HttpIngest)
     ->Args({50, 4})
     ->Args({1000, 4})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The collector's hourly retention prune at 10,000 paths: an hour of minutes (600,000 rows) and
+// its batch keys, FULL. Arg 0: one transaction, as before the pruner sliced it; otherwise slices of
+// that many rows (RetentionPruner::kPruneSliceRows), as the daemon runs them on its io thread.
+// longest_slice_ms is how long the io thread, and with it the API and ingest, waits at most.
+void BM_HourlyPrune(benchmark::State& state) {
+  using std::chrono::minutes;
+  const auto slice_rows = state.range(0) == 0 ? std::numeric_limits<std::uint64_t>::max()
+                                              : static_cast<std::uint64_t>(state.range(0));
+  for (auto _ : state) {
+    state.PauseTiming();
+    TempStore temp(linkmon::sqlite::Durability::kFull);
+    for (int m = 0; m <= 60; ++m) {
+      const auto at = ExampleTime() + minutes(m);
+      auto applied = temp.store().ApplyBatch(
+          ExampleBatch("xining", static_cast<std::uint64_t>(m), 10'000, at), at);
+      if (!applied) return state.SkipWithError(applied.error().message.c_str());
+    }
+    const double cpu_before = ThreadCpuSeconds();
+    double longest_ms = 0;
+    std::uint64_t minutes_deleted = 0;
+    int slices = 0;
+    state.ResumeTiming();
+    for (bool complete = false; !complete; ++slices) {
+      const auto started = std::chrono::steady_clock::now();
+      auto pruned = temp.store().Prune(ExampleTime() + minutes(60), slice_rows);
+      const std::chrono::duration<double, std::milli> took =
+          std::chrono::steady_clock::now() - started;
+      if (!pruned) return state.SkipWithError(pruned.error().message.c_str());
+      longest_ms = std::max(longest_ms, took.count());
+      minutes_deleted += pruned->minutes_deleted;
+      complete = pruned->complete;
+    }
+    state.PauseTiming();
+    state.counters["minutes_deleted"] = static_cast<double>(minutes_deleted);
+    state.counters["slices"] = slices;
+    state.counters["longest_slice_ms"] = longest_ms;
+    state.counters["cpu_ms"] = (ThreadCpuSeconds() - cpu_before) * 1e3;
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_HourlyPrune)
+    ->Arg(0)
+    ->Arg(5'000)
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -24,20 +24,38 @@ RetentionPruner::RetentionPruner(boost::asio::io_context& io, store::SummaryStor
     : timer_(io), store_(store), clock_(clock), retention_(retention) {}
 
 void RetentionPruner::Prune() {
-  const SystemTime before =
-      clock_.SystemNow() - std::chrono::duration_cast<SystemTime::duration>(retention_);
-  if (auto pruned = store_.Prune(before)) {
-    spdlog::info(
-        "event=store_pruned minutes_deleted={} batches_deleted={} verdict_changes_deleted={} "
-        "breaches_deleted={}",
-        pruned->minutes_deleted, pruned->batches_deleted, pruned->verdict_changes_deleted,
-        pruned->breaches_deleted);
-  } else {
+  before_ = clock_.SystemNow() - std::chrono::duration_cast<SystemTime::duration>(retention_);
+  deleted_ = {};
+  slices_ = 0;
+  PruneSlice();
+}
+
+void RetentionPruner::PruneSlice() {
+  auto pruned = store_.Prune(before_, kPruneSliceRows);
+  if (!pruned) {
     spdlog::error("event=store_prune_failed detail={}", KvQuote(pruned.error().message));
+    return After(kPruneEvery, &RetentionPruner::Prune);
   }
-  timer_.expires_after(kPruneEvery);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) Prune();
+  ++slices_;
+  deleted_.minutes_deleted += pruned->minutes_deleted;
+  deleted_.batches_deleted += pruned->batches_deleted;
+  deleted_.verdict_changes_deleted += pruned->verdict_changes_deleted;
+  deleted_.breaches_deleted += pruned->breaches_deleted;
+  // The next slice waits behind whatever the io thread has ready: requests, uploads, ticks.
+  if (!pruned->complete) return After(std::chrono::milliseconds(0), &RetentionPruner::PruneSlice);
+  spdlog::info(
+      "event=store_pruned minutes_deleted={} batches_deleted={} verdict_changes_deleted={} "
+      "breaches_deleted={} slices={}",
+      deleted_.minutes_deleted, deleted_.batches_deleted, deleted_.verdict_changes_deleted,
+      deleted_.breaches_deleted, slices_);
+  After(kPruneEvery, &RetentionPruner::Prune);
+}
+
+void RetentionPruner::After(std::chrono::steady_clock::duration delay,
+                            void (RetentionPruner::*step)()) {
+  timer_.expires_after(delay);
+  timer_.async_wait([this, step](const boost::system::error_code& ec) {
+    if (!ec) (this->*step)();
   });
 }
 

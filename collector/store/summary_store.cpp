@@ -1,5 +1,7 @@
 #include "collector/store/summary_store.h"
 
+#include <algorithm>
+#include <limits>
 #include <system_error>
 #include <utility>
 
@@ -304,47 +306,88 @@ Result<std::uint64_t> SummaryStore::MinuteCount() {
   return CountRows(*db_, "SELECT COUNT(*) FROM minutes");
 }
 
-Result<PruneResult> SummaryStore::Prune(SystemTime before) {
+Result<PruneResult> SummaryStore::Prune(SystemTime before, std::uint64_t max_rows) {
   if (auto begun = db_->Begin(); !begun) return tl::unexpected(begun.error());
   PruneResult result;
-  auto run = [&](std::string_view sql, std::uint64_t& deleted,
-                 std::optional<SystemTime> cutoff = std::nullopt) -> Status {
+  // ?1 the cutoff; ?2, in the sliced deletes, the slice's row limit.
+  auto run = [&](std::string_view sql, std::uint64_t& deleted, SystemTime cutoff,
+                 std::optional<std::uint64_t> row_limit = std::nullopt) -> Status {
     auto statement = db_->Prepare(sql);
     if (!statement) return tl::unexpected(statement.error());
-    statement->Bind(1, UnixNanos(cutoff.value_or(before)));
+    statement->Bind(1, UnixNanos(cutoff));
+    if (row_limit) {
+      statement->Bind(2, static_cast<std::int64_t>(std::min<std::uint64_t>(
+                             *row_limit, std::numeric_limits<std::int64_t>::max())));
+    }
     if (auto ran = statement->Run(); !ran) return ran;
     deleted = static_cast<std::uint64_t>(db_->Changes());
     return {};
   };
-  Status status = run("DELETE FROM minutes WHERE minute_ns < ?1", result.minutes_deleted);
-  if (status) status = run("DELETE FROM batches WHERE received_ns < ?1", result.batches_deleted);
-  // A verdict change holds until the path's next one, so the newest change before the cutoff
-  // still describes the first kept minutes: it moves up to the cutoff instead of going.
-  const SystemTime first_kept = std::chrono::ceil<std::chrono::minutes>(before);
+  // Minutes path by path, from where the last slice stopped: by time instead, a slice would
+  // take one row from each of thousands of paths and rewrite every page of the table each time
+  // (121 slices of an hour at 10,000 paths took 10 s instead of 1.4).
+  Status status = {};
+  bool paths_done = true;
+  {
+    auto paths = db_->Prepare("SELECT id FROM paths WHERE id > ?1 ORDER BY id");
+    auto remove = db_->Prepare("DELETE FROM minutes WHERE path_id = ?1 AND minute_ns < ?2");
+    if (!paths) status = tl::unexpected(paths.error());
+    if (status && !remove) status = tl::unexpected(remove.error());
+    if (status) paths->Bind(1, prune_after_path_);
+    while (status) {
+      auto row = paths->Step();
+      if (!row) status = tl::unexpected(row.error());
+      if (!status || !*row) break;
+      if (result.minutes_deleted >= max_rows) {
+        paths_done = false;
+        break;
+      }
+      const std::int64_t path_id = paths->ColumnInt(0);
+      remove->Reset();
+      remove->Bind(1, path_id).Bind(2, UnixNanos(before));
+      status = remove->Run();
+      if (status) result.minutes_deleted += static_cast<std::uint64_t>(db_->Changes());
+      prune_after_path_ = path_id;
+    }
+  }
   if (status) {
+    status =
+        run("DELETE FROM batches WHERE (probe, probe_start_ns, sequence_key) IN (SELECT probe, "
+            "probe_start_ns, sequence_key FROM batches WHERE received_ns < ?1 ORDER BY received_ns "
+            "LIMIT ?2)",
+            result.batches_deleted, before, max_rows);
+  }
+  result.complete = paths_done && result.batches_deleted < max_rows;
+  if (status && result.complete) {
+    // A verdict change holds until the path's next one, so the newest change before the cutoff
+    // still describes the first kept minutes: it moves up to the cutoff instead of going.
+    const SystemTime first_kept = std::chrono::ceil<std::chrono::minutes>(before);
     status = run(
         "DELETE FROM verdict_changes WHERE minute_ns < ?1 AND minute_ns < (SELECT MAX(v.minute_ns) "
         "FROM verdict_changes v WHERE v.path_id = verdict_changes.path_id AND v.minute_ns <= ?1)",
         result.verdict_changes_deleted, first_kept);
-  }
-  std::uint64_t moved = 0;
-  if (status) {
-    status =
-        run("UPDATE verdict_changes SET minute_ns = ?1 WHERE minute_ns < ?1", moved, first_kept);
-  }
-  // Closed breaches that ended before the cutoff; a pending or open one whose last bad minute is
-  // that old belongs to a path long silent or gone (its thresholds go with it: ON DELETE CASCADE).
-  if (status) {
-    status =
-        run("DELETE FROM breaches WHERE (state = 2 AND end_ns < ?1) OR (state <> 2 AND "
-            "last_bad_end_ns < ?1)",
-            result.breaches_deleted);
+    std::uint64_t moved = 0;
+    if (status) {
+      status =
+          run("UPDATE verdict_changes SET minute_ns = ?1 WHERE minute_ns < ?1", moved, first_kept);
+    }
+    // Closed breaches that ended before the cutoff; a pending or open one whose last bad minute
+    // is that old belongs to a path long silent or gone (its thresholds go with it: ON DELETE
+    // CASCADE).
+    if (status) {
+      status =
+          run("DELETE FROM breaches WHERE (state = 2 AND end_ns < ?1) OR (state <> 2 AND "
+              "last_bad_end_ns < ?1)",
+              result.breaches_deleted, before);
+    }
   }
   if (status) status = db_->Commit();
   if (!status) {
     db_->Rollback();
+    prune_after_path_ = 0;  // the next call starts over
     return tl::unexpected(status.error());
   }
+  if (result.complete) prune_after_path_ = 0;
   minute_writer_.Forget();
   return result;
 }

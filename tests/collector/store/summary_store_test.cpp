@@ -214,6 +214,59 @@ TEST(SummaryStoreTest, PrunesMinutesAndBatchKeysOlderThanRetention) {
             ExampleTime() + minutes(10));
 }
 
+TEST(SummaryStoreTest, PrunesInSlicesPathByPath) {
+  TempDir dir;
+  auto store = OpenStore(dir.path() / "c.db");
+  // Minutes 0-4 of 3 paths (15 rows, 5 batch keys) are older than the cutoff; minute 10 is not.
+  for (int m = 0; m <= 4; ++m) {
+    const SystemTime at = ExampleTime() + minutes(m);
+    ASSERT_EQ(
+        store->ApplyBatch(ExampleBatch("xining", static_cast<std::uint64_t>(m + 1), 3, at), at)
+            ->outcome,
+        ApplyOutcome::kApplied);
+  }
+  const SystemTime later = ExampleTime() + minutes(10);
+  ASSERT_EQ(store->ApplyBatch(ExampleBatch("xining", 6, 3, later), later)->outcome,
+            ApplyOutcome::kApplied);
+  const PathKey first_path = FirstPath(ExampleBatch("xining", 1, 3));
+
+  // A slice ends with the path that reaches max_rows: the first path's five old minutes.
+  auto first = store->Prune(ExampleTime() + minutes(5), /*max_rows=*/4);
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_FALSE(first->complete);
+  EXPECT_EQ(first->minutes_deleted, 5u);
+  EXPECT_EQ(first->batches_deleted, 4u);
+  EXPECT_EQ(store->MinuteSummaries(first_path, ExampleTime(), later + minutes(1))->size(), 1u);
+  EXPECT_EQ(store->MinuteCount().value(), 13u);
+
+  PruneResult total = *first;
+  int calls = 1;
+  while (!total.complete && calls < 10) {
+    auto next = store->Prune(ExampleTime() + minutes(5), 4);
+    ASSERT_TRUE(next.has_value()) << next.error().message;
+    EXPECT_EQ(next->minutes_deleted, 5u);
+    total.minutes_deleted += next->minutes_deleted;
+    total.batches_deleted += next->batches_deleted;
+    total.complete = next->complete;
+    ++calls;
+  }
+  EXPECT_TRUE(total.complete);
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(total.minutes_deleted, 15u);
+  EXPECT_EQ(total.batches_deleted, 5u);
+  EXPECT_EQ(store->MinuteCount().value(), 3u);
+  EXPECT_EQ(store->BatchCount().value(), 1u);
+
+  // A completed prune starts the next one from the first path again.
+  const SystemTime old = ExampleTime() + minutes(1);
+  ASSERT_EQ(store->ApplyBatch(ExampleBatch("xining", 7, 3, old), later)->outcome,
+            ApplyOutcome::kApplied);
+  auto again = store->Prune(ExampleTime() + minutes(5));
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_TRUE(again->complete);
+  EXPECT_EQ(again->minutes_deleted, 3u);
+}
+
 TEST(SummaryStoreTest, RefusesAFileOfAnotherSchemaVersion) {
   TempDir dir;
   {

@@ -143,8 +143,8 @@ class SummaryStore {
   // the primary key, so a slice rewrites each page once) and at most `max_rows` batch keys; when
   // more are left, `complete` is false and the caller calls again with the same `before`. A caller
   // that also serves requests (the collector's io thread) prunes in such slices: an hour of minutes
-  // at 10,000 paths is 600,000 rows, 1.4 s in one transaction. Verdict changes and breaches (far
-  // fewer) go in the call that completes.
+  // at 10,000 paths is 600,000 rows, over a second in one transaction. Verdict changes and breaches
+  // (far fewer) go in the call that completes.
   Result<PruneResult> Prune(SystemTime before,
                             std::uint64_t max_rows = std::numeric_limits<std::uint64_t>::max());
 

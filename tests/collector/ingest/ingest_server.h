@@ -14,6 +14,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include "collector/ingest/ingest_route.h"
@@ -22,6 +23,7 @@
 #include "collector/store/summary_store.h"
 #include "exporters/http/http_server.h"
 #include "exporters/http/standard_routes.h"
+#include "tests/support/http_client.h"
 
 namespace linkmon::ingest::testing {
 
@@ -84,6 +86,8 @@ class IngestServer {
     return open.get_future().get();
   }
   const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
+  // The body of GET /metrics (empty when the server does not answer).
+  std::string Metrics() const { return linkmon::testing::HttpGet(endpoint_, "/metrics").body; }
 
  private:
   boost::asio::io_context io_;

@@ -71,11 +71,6 @@ class IngestServiceTest : public ::testing::Test {
     EXPECT_EQ(json::parse(r.body)["status"], "applied");
   }
 
-  std::string Metrics() {
-    return testing::HttpRequestTo(endpoint_, boost::beast::http::verb::get, "/metrics", {}, "")
-        .body;
-  }
-
   linkmon::testing::TempDir temp_dir_{"linkmon-ingest-test"};
   const std::filesystem::path& dir_ = temp_dir_.path();
   config::Config config_;
@@ -350,7 +345,7 @@ TEST_F(IngestServiceTest, RefusesEachBadBatchWithItsReasonAndKeepsServing) {
     ExpectGoodBatchApplied();
   }
 
-  const std::string metrics = Metrics();
+  const std::string metrics = server_.Metrics();
   for (const BadBatch& c : cases) {
     if (c.reason == nullptr) continue;
     EXPECT_NE(
@@ -387,7 +382,7 @@ TEST_F(IngestServiceTest, AcknowledgesADuplicateAndAppliesItOnce) {
   EXPECT_EQ(json::parse(again.body)["status"], "duplicate");
   EXPECT_EQ(json::parse(again.body)["sequence"], 42);
 
-  const std::string metrics = Metrics();
+  const std::string metrics = server_.Metrics();
   EXPECT_NE(metrics.find("linkmon_ingest_batches_total{outcome=\"duplicate\"} 1"),
             std::string::npos);
   EXPECT_NE(metrics.find("linkmon_ingest_summaries_total 50"), std::string::npos);

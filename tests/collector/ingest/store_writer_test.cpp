@@ -121,12 +121,6 @@ class StoreWriterTest : public ::testing::Test {
         .value();
   }
 
-  std::string Metrics() {
-    return testing::HttpRequestTo(server_.endpoint(), boost::beast::http::verb::get, "/metrics", {},
-                                  "")
-        .body;
-  }
-
   linkmon::testing::TempDir temp_dir_{"linkmon-store-writer-test"};
   const std::filesystem::path& dir_ = temp_dir_.path();
   config::Config config_;
@@ -213,7 +207,7 @@ TEST_F(StoreWriterTest, AFullQueueAnswers503WithRetryAfterAndTheApiStillAnswers)
   EXPECT_EQ(refused.result_int(), 503u) << refused.body();
   EXPECT_EQ(refused[http::field::retry_after], "1");  // probes retry 5xx; this says when
   EXPECT_EQ(json::parse(refused.body())["reason"], "queue_full");
-  const std::string metrics = Metrics();
+  const std::string metrics = server_.Metrics();
   EXPECT_NE(metrics.find("linkmon_ingest_rejected_total{reason=\"queue_full\"} 1"),
             std::string::npos);
   Release();

@@ -18,6 +18,7 @@
 #include "common/ids.h"
 #include "common/units.h"
 #include "config/http_url.h"
+#include "config/shared_setting.h"
 #include "config/yaml/values.h"
 
 namespace linkmon::config {
@@ -127,9 +128,9 @@ struct Target {
   SlaClassName sla_class;
   std::optional<StampSettings> stamp;
   std::optional<TcpSettings> tcp;
-  std::optional<DnsSettings> dns;
-  std::optional<ThroughputSettings> throughput;
-  std::optional<PassiveSettings> passive;
+  SharedSetting<DnsSettings> dns;  // the rarely used settings by pointer (shared_setting.h)
+  SharedSetting<ThroughputSettings> throughput;
+  SharedSetting<PassiveSettings> passive;
 };
 
 // What the probe at one site measures.

@@ -1,14 +1,17 @@
 #include "config/yaml/node.h"
 
+#include <variant>
+
 namespace linkmon::config::yaml {
 
+// One of a scalar's text, a sequence's items or a mapping's entries: a file of 10,000 targets has
+// ~50,000 nodes, and a string and two vectors in every node were ~40 bytes more per node than the
+// one a node uses.
 struct Node::Data {
   NodeKind kind = NodeKind::kNull;
-  Position position;
-  std::string scalar;
   bool plain = true;
-  std::vector<Node> items;
-  std::vector<MappingEntry> entries;
+  Position position;
+  std::variant<std::monostate, std::string, std::vector<Node>, std::vector<MappingEntry>> value;
 };
 
 namespace {
@@ -58,7 +61,7 @@ Node Node::Scalar(Position position, std::string value, bool plain) {
   auto data = std::make_shared<Data>();
   data->kind = NodeKind::kScalar;
   data->position = std::move(position);
-  data->scalar = std::move(value);
+  data->value = std::move(value);
   data->plain = plain;
   return Node(std::move(data));
 }
@@ -67,7 +70,7 @@ Node Node::Sequence(Position position, std::vector<Node> items) {
   auto data = std::make_shared<Data>();
   data->kind = NodeKind::kSequence;
   data->position = std::move(position);
-  data->items = std::move(items);
+  data->value = std::move(items);
   return Node(std::move(data));
 }
 
@@ -75,17 +78,24 @@ Node Node::Mapping(Position position, std::vector<MappingEntry> entries) {
   auto data = std::make_shared<Data>();
   data->kind = NodeKind::kMapping;
   data->position = std::move(position);
-  data->entries = std::move(entries);
+  data->value = std::move(entries);
   return Node(std::move(data));
 }
 
 NodeKind Node::kind() const { return data_ ? data_->kind : NodeKind::kNull; }
 const Position& Node::position() const { return data_ ? data_->position : NoPosition(); }
-const std::string& Node::scalar() const { return data_ ? data_->scalar : NoString(); }
+const std::string& Node::scalar() const {
+  const auto* text = data_ ? std::get_if<std::string>(&data_->value) : nullptr;
+  return text ? *text : NoString();
+}
 bool Node::plain() const { return data_ ? data_->plain : true; }
-const std::vector<Node>& Node::items() const { return data_ ? data_->items : NoItems(); }
+const std::vector<Node>& Node::items() const {
+  const auto* items = data_ ? std::get_if<std::vector<Node>>(&data_->value) : nullptr;
+  return items ? *items : NoItems();
+}
 const std::vector<MappingEntry>& Node::entries() const {
-  return data_ ? data_->entries : NoEntries();
+  const auto* entries = data_ ? std::get_if<std::vector<MappingEntry>>(&data_->value) : nullptr;
+  return entries ? *entries : NoEntries();
 }
 
 const Node* Node::Find(std::string_view key) const {

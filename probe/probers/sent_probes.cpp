@@ -23,27 +23,33 @@ std::size_t RememberedProbesFor(std::chrono::nanoseconds interval,
   return std::clamp(probes + 2, kMinRemembered, kMaxRemembered);
 }
 
-SentProbes::SentProbes(std::size_t capacity) : slots_(capacity < 1 ? 1 : capacity) {}
+SentProbes::SentProbes(std::size_t capacity) : slots_(std::max<std::size_t>(capacity, 2)) {
+  // Empty: each slot holds a sequence that maps to the next one (see Slot).
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    slots_[i].sequence = static_cast<std::uint32_t>(i + 1);
+  }
+}
 
 void SentProbes::Add(std::uint32_t sequence, std::uint32_t transmit_id, const SentProbe& probe) {
   newest_ = sequence % slots_.size();
   Slot& slot = slots_[newest_];
-  slot.used = true;
   slot.sequence = sequence;
   slot.transmit_id = transmit_id;
   slot.probe = probe;
 }
 
 SentProbe* SentProbes::Find(std::uint32_t sequence) {
+  // An empty slot's sequence maps to another slot, so it never equals one that maps here.
   Slot& slot = slots_[sequence % slots_.size()];
-  return slot.used && slot.sequence == sequence ? &slot.probe : nullptr;
+  return slot.sequence == sequence ? &slot.probe : nullptr;
 }
 
 bool SentProbes::SetKernelTime(std::uint32_t transmit_id, SystemTime time) {
   const std::size_t size = slots_.size();
   for (std::size_t back = 0; back < size; ++back) {
-    Slot& slot = slots_[(newest_ + size - back) % size];
-    if (!slot.used || slot.transmit_id != transmit_id) continue;
+    const std::size_t index = (newest_ + size - back) % size;
+    Slot& slot = slots_[index];
+    if (!InUse(index) || slot.transmit_id != transmit_id) continue;
     if (slot.probe.kernel) return false;
     slot.probe.kernel = time;
     return true;

@@ -79,9 +79,9 @@ class StampProber::Session : public std::enable_shared_from_this<StampProber::Se
     SentProbe probe;
     probe.monotonic = clock_.MonotonicNow();
     probe.wall = clock_.SystemNow();
-    probe.wire_timestamp = stamp::ToNtp(probe.wall);
-    stamp::SenderPacket packet{
-        .sequence = sequence, .timestamp = probe.wire_timestamp, .error_estimate = local_clock_};
+    stamp::SenderPacket packet{.sequence = sequence,
+                               .timestamp = stamp::ToNtp(probe.wall),
+                               .error_estimate = local_clock_};
     if (Status encoded = codec_.EncodeSender(packet, request_); !encoded) return encoded;
     Status sent = net::SendDatagram(socket_.native_handle(), request_, destination_);
     if (!sent) {
@@ -148,7 +148,9 @@ class StampProber::Session : public std::enable_shared_from_this<StampProber::Se
       return;
     }
     SentProbe* probe = sent_.Find(reply->sender_sequence);
-    if (probe == nullptr || probe->wire_timestamp != reply->sender_timestamp) {
+    // The timestamp it carried is made again from the wall time it was sent at (ToNtp is exact
+    // arithmetic), rather than kept in every remembered probe.
+    if (probe == nullptr || stamp::ToNtp(probe->wall) != reply->sender_timestamp) {
       ++counters_.foreign_replies;
       return;
     }

@@ -26,6 +26,23 @@ TEST(SentProbesTest, FindsRememberedProbesBySequence) {
   EXPECT_EQ(sent.Find(14), nullptr);  // same slot as 10, another sequence
 }
 
+// Empty slots are told apart by the sequence they hold (it maps to another slot), not by a flag:
+// nothing is found in them, whatever sequence or transmit id is asked for.
+TEST(SentProbesTest, AnEmptyRingFindsNothing) {
+  for (std::size_t capacity : {1u, 2u, 4u, 7u}) {
+    SentProbes sent(capacity);
+    for (std::uint32_t sequence = 0; sequence < 16; ++sequence) {
+      EXPECT_EQ(sent.Find(sequence), nullptr) << capacity << " " << sequence;
+      EXPECT_FALSE(sent.SetKernelTime(sequence, SystemTime(milliseconds(1)))) << capacity;
+      EXPECT_FALSE(sent.SetKernelTimeOf(sequence, SystemTime(milliseconds(1)))) << capacity;
+    }
+    sent.Add(0, 0, At(1));  // one probe in: the other slots are still empty
+    EXPECT_NE(sent.Find(0), nullptr);
+    EXPECT_EQ(sent.Find(1), nullptr) << capacity;
+    EXPECT_TRUE(sent.SetKernelTime(0, SystemTime(milliseconds(2))));
+  }
+}
+
 TEST(SentProbesTest, ForgetsAProbeCapacityProbesLater) {
   SentProbes sent(4);
   for (std::uint32_t sequence = 0; sequence < 6; ++sequence) {

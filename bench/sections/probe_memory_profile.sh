@@ -40,8 +40,7 @@ profile_probe_memory() {
     local data
     data=$(ls "$work"/heaptrack.probe.* 2>/dev/null | head -1)
     [[ -n $data ]] && heaptrack_print -f "$data" --print-peaks 1 --peak-limit 14 \
-      --print-allocators 0 --print-temporary 0 --print-leaks 0 --print-histogram 0 \
-      --print-flamegraph 0 -s 0 >"$heap_report" 2>/dev/null
+      --print-allocators 0 --print-temporary 0 --print-leaks 0 -s 0 >"$heap_report" 2>/dev/null
   fi
 
   mkdir -p "$(dirname "$out")"

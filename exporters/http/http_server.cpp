@@ -23,12 +23,6 @@ std::string_view RefusalName(int reason) {
   return kNames[reason];
 }
 
-// Handler time in seconds: 50 µs to 2.5 s, enough to see a scheduler query's p99 move.
-prometheus::Histogram::BucketBoundaries HandlerBuckets() {
-  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,   0.05,   0.1,     0.25,   0.5,   1.0,    2.5};
-}
-
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(boost::asio::io_context& io,
@@ -59,19 +53,11 @@ HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, H
       options_(std::move(options)),
       router_(std::move(router)),
       acceptor_(io),
-      requests_(prometheus::BuildCounter()
-                    .Name("linkmon_http_requests_total")
-                    .Help("HTTP requests answered, by route and status code.")
-                    .Register(registry)),
       refused_(prometheus::BuildCounter()
                    .Name("linkmon_http_refused_total")
                    .Help("HTTP connections or requests refused, by reason.")
                    .Register(registry)),
-      handler_seconds_(prometheus::BuildHistogram()
-                           .Name("linkmon_http_handler_duration_seconds")
-                           .Help("Time from a request to its answer: the handler, and for deferred "
-                                 "routes the wait for the answer, by route.")
-                           .Register(registry)) {
+      request_metrics_(registry) {
   // Create the refusal series up front so that a dashboard sees zeros, not absent series.
   for (int reason = 0; reason <= static_cast<int>(Refusal::kTlsError); ++reason) {
     refused_.Add({{"reason", std::string(RefusalName(reason))}});
@@ -148,9 +134,7 @@ void HttpServer::CountRefusal(Refusal reason) {
 
 void HttpServer::ObserveRequest(std::string_view route, unsigned status,
                                 std::chrono::nanoseconds handler_time) {
-  requests_.Add({{"route", std::string(route)}, {"code", std::to_string(status)}}).Increment();
-  handler_seconds_.Add({{"route", std::string(route)}}, HandlerBuckets())
-      .Observe(std::chrono::duration<double>(handler_time).count());
+  request_metrics_.Observe(route, status, handler_time);
 }
 
 void HttpServer::SessionClosed(HttpSession* session, const boost::asio::ip::address& client) {

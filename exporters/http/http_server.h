@@ -30,6 +30,7 @@
 
 #include "common/result.h"
 #include "exporters/http/http_router.h"
+#include "exporters/http/request_metrics.h"
 #include "exporters/http/tls_context.h"
 
 namespace linkmon::exporters {
@@ -112,9 +113,8 @@ class HttpServer {
   std::set<std::shared_ptr<HttpSession>> sessions_;
   std::map<boost::asio::ip::address, std::size_t> connections_per_client_;
 
-  prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Counter>& refused_;
-  prometheus::Family<prometheus::Histogram>& handler_seconds_;
+  RequestMetrics request_metrics_;
 };
 
 }  // namespace linkmon::exporters

@@ -31,7 +31,7 @@ def median(figure):
 
 
 def verdict(ok):
-    return "not measured" if ok is None else ("**met**" if ok else "**missed**")
+    return "not measured" if ok is None else ("met" if ok else "missed")
 
 
 def all_of(checks):
@@ -170,7 +170,7 @@ def main():
     judged = []
     for name, judge in TARGETS:
         ok, figures, target = judge(doc)
-        judged.append({"target": name, "wanted": target, "verdict": verdict(ok).strip("*"), "figures": figures})
+        judged.append({"target": name, "wanted": target, "verdict": verdict(ok), "figures": figures})
     doc["targets"] = judged
     json.dump(doc, open(os.path.join(out_dir, "latest.json"), "w"), indent=2)
 

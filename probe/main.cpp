@@ -9,6 +9,7 @@
 #include <exception>
 #include <iostream>
 #include <string_view>
+#include <utility>
 
 #include "common/logging.h"
 #include "config/daemon_cli.h"
@@ -49,7 +50,7 @@ int main(int argc, char** argv) {
     }
     DaemonStart start = StartDaemon(Daemon::kProbe, argc, argv, std::cout, std::cerr);
     if (!start.options) return start.exit_code;
-    return linkmon::probe::RunProbeDaemon(*start.options, *start.config);
+    return linkmon::probe::RunProbeDaemon(*start.options, std::move(*start.config));
   } catch (const std::exception& error) {
     spdlog::critical("event=startup_failed error={}", linkmon::KvQuote(error.what()));
     return kExitRuntimeFailure;

@@ -28,6 +28,6 @@ namespace linkmon::probe {
 
 // Runs until SIGINT or SIGTERM. Returns a process exit code (config/daemon_cli.h): kExitOk after
 // a signal, kExitRuntimeFailure when a socket, the spool, the token or the key cannot be set up.
-int RunProbeDaemon(const config::DaemonOptions& options, const config::Config& config);
+int RunProbeDaemon(const config::DaemonOptions& options, config::Config config);
 
 }  // namespace linkmon::probe

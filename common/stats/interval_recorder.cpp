@@ -31,6 +31,9 @@ Result<IntervalRecorder> IntervalRecorder::Create(const IntervalRecorderOptions&
   if (options.max_outstanding < 1 || options.max_outstanding > kMaxOutstandingLimit) {
     return Invalid("max_outstanding must be between 1 and " + std::to_string(kMaxOutstandingLimit));
   }
+  if (options.expected_outstanding > options.max_outstanding) {
+    return Invalid("expected_outstanding must not exceed max_outstanding");
+  }
   const MonotonicTime monotonic_now = clock.MonotonicNow();
   const SystemTime system_now = clock.SystemNow();
   if (options.origin) {
@@ -232,6 +235,11 @@ std::uint64_t IntervalRecorder::IndexOf(MonotonicTime sent) const {
 IntervalRecorder::OpenInterval& IntervalRecorder::IntervalFor(std::uint64_t index) {
   // Sending times do not go back, so a new probe's interval is the newest open one or a new one.
   if (open_.empty() || open_.back().index < index) {
+    // Room for every interval that can be open at once, the newest and those still waiting out
+    // their late horizon, given at the first so that the vector never grows past it (doubling
+    // from one, 1 s intervals with a 3 s horizon held 8 instead of 5).
+    if (open_.capacity() == 0)
+      open_.reserve(static_cast<std::size_t>(2 + options_.late_horizon / options_.interval));
     open_.push_back(OpenInterval{.index = index, .last_sent = {}});
   }
   return open_.back();
@@ -261,7 +269,9 @@ void IntervalRecorder::PushProbe(const Probe& probe) {
   if (count_ == ring_.size()) {
     // Grows by doubling up to the bound: a path holds what its rate and horizon need, no more.
     std::vector<Probe> grown;
-    grown.reserve(std::min(std::max<std::size_t>(2 * ring_.size(), 4), options_.max_outstanding));
+    const std::size_t first =
+        options_.expected_outstanding > 0 ? options_.expected_outstanding : std::size_t{4};
+    grown.reserve(ring_.empty() ? first : std::min(2 * ring_.size(), options_.max_outstanding));
     for (std::size_t i = 0; i < count_; ++i) grown.push_back(ProbeAt(i));
     grown.resize(grown.capacity(), Probe{});
     ring_ = std::move(grown);

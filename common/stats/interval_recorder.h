@@ -62,6 +62,10 @@ struct IntervalRecorderOptions {
   std::chrono::nanoseconds late_horizon = std::chrono::seconds(3);
   // Most probes tracked at once (see above). 1 .. 1'048'576. Default 4096.
   std::size_t max_outstanding = 4096;
+  // Slots the table is given at the first probe, when the caller knows the path's rate: what an
+  // interval and its late horizon hold. 0: start at 4 and double as needed (a path holding 14
+  // then has 16). At most max_outstanding.
+  std::size_t expected_outstanding = 0;
   // Start of interval 0 on the monotonic clock; nullopt: wall-clock aligned (see above).
   std::optional<MonotonicTime> origin;
 };
@@ -126,14 +130,15 @@ class IntervalRecorder {
     histogram::LogHistogram reverse;
   };
 
-  // What an interval gathers while open that its probes do not carry.
+  // What an interval gathers while open that its probes do not carry; 64 bytes. Its counts are
+  // 32-bit: an interval is at most an hour of probes 10 ms apart (360,000).
   struct OpenInterval {
     std::uint64_t index;
     MonotonicTime last_sent;
-    std::uint64_t untracked = 0;
-    std::uint64_t duplicated = 0;
-    std::uint64_t reordered = 0;
-    std::uint64_t one_way_unsynchronized = 0;
+    std::uint32_t untracked = 0;
+    std::uint32_t duplicated = 0;
+    std::uint32_t reordered = 0;
+    std::uint32_t one_way_unsynchronized = 0;
     std::optional<std::chrono::nanoseconds> rfc3550_jitter = std::nullopt;
     std::unique_ptr<OneWayHistograms> one_way = nullptr;  // made at the first one-way sample
     TimestampSource timestamp_source = TimestampSource::kNone;

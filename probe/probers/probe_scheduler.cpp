@@ -81,6 +81,14 @@ Status ProbeScheduler::AddPath(const PathKey& key, nanoseconds interval, nanosec
   auto probes = static_cast<std::size_t>(
       (options_.summary_interval + recorder_options.late_horizon) / interval + 16);
   recorder_options.max_outstanding = std::clamp<std::size_t>(2 * probes, 64, 1'048'576);
+  // What the table holds at most while nothing stalls: an interval's probes, those sent during
+  // its late horizon and until the next close.
+  recorder_options.expected_outstanding = std::min<std::size_t>(
+      static_cast<std::size_t>(
+          (options_.summary_interval + recorder_options.late_horizon + options_.close_every) /
+          interval) +
+          1,
+      recorder_options.max_outstanding);
   Result<stats::IntervalRecorder> recorder =
       stats::IntervalRecorder::Create(recorder_options, clock_);
   if (!recorder) return tl::unexpected(recorder.error());

@@ -398,13 +398,22 @@ TEST_F(IntervalRecorderTest, RefusesBadOptions) {
   options = Defaults();
   options.max_outstanding = 0;
   EXPECT_EQ(error(options), "interval recorder: max_outstanding must be between 1 and 1048576");
+  options = Defaults();
+  options.max_outstanding = 8;
+  options.expected_outstanding = 9;
+  EXPECT_EQ(error(options),
+            "interval recorder: expected_outstanding must not exceed max_outstanding");
 }
 
 // A random stream against a naive model that decides each probe's fate from its definition, in
 // unwrapped 64-bit sequence space (so that it checks the recorder's wrap-around handling rather
 // than sharing it): loss, late replies beyond the timeout and the horizon, duplicates, reordering
 // by variable RTT, across the 2^32 wrap and over many intervals, with CloseDue after every event.
-TEST(IntervalRecorderPropertyTest, RandomStreamMatchesANaiveModel) {
+// The parameter is the table's first size (expected_outstanding): doubling from 4, growing from 5,
+// and 240, about what the stream holds at most (200 probes an interval, 40 a horizon).
+class IntervalRecorderPropertyTest : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(IntervalRecorderPropertyTest, RandomStreamMatchesANaiveModel) {
   constexpr nanoseconds kInterval = seconds(10);
   constexpr nanoseconds kTimeout = seconds(1);
   constexpr nanoseconds kHorizon = seconds(2);
@@ -506,6 +515,7 @@ TEST(IntervalRecorderPropertyTest, RandomStreamMatchesANaiveModel) {
                                             .timeout = kTimeout,
                                             .late_horizon = kHorizon,
                                             .max_outstanding = 4096,
+                                            .expected_outstanding = GetParam(),
                                             .origin = origin},
                                            clock);
   ASSERT_TRUE(recorder.has_value());
@@ -570,6 +580,9 @@ TEST(IntervalRecorderPropertyTest, RandomStreamMatchesANaiveModel) {
   EXPECT_EQ(merged.rtt, all_rtts);
   EXPECT_EQ(recorder->outstanding(), 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(FirstTableSize, IntervalRecorderPropertyTest,
+                         ::testing::Values(std::size_t{0}, std::size_t{5}, std::size_t{240}));
 
 }  // namespace
 }  // namespace linkmon::stats

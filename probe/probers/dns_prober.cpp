@@ -119,8 +119,9 @@ class DnsProber::Session : public std::enable_shared_from_this<DnsProber::Sessio
       return;
     }
     auto id = sequence_by_id_.find(response->id);
-    SentProbe* probe = id == sequence_by_id_.end() ? nullptr : sent_.Find(id->second);
-    if (probe == nullptr || response->question != question_) {
+    std::optional<SentProbe> probe =
+        id == sequence_by_id_.end() ? std::nullopt : sent_.Find(id->second);
+    if (!probe || response->question != question_) {
       ++counters_.foreign_replies;
       return;
     }

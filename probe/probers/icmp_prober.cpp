@@ -67,8 +67,8 @@ void IcmpProber::OnTransmitTimestamp(std::uint32_t sequence, SystemTime time) {
 }
 
 void IcmpProber::OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDatagram& received) {
-  SentProbe* probe = sent_.Find(reply.sequence);
-  if (probe == nullptr) {
+  std::optional<SentProbe> probe = sent_.Find(reply.sequence);
+  if (!probe) {
     ++counters_.foreign_replies;
     return;
   }

@@ -18,8 +18,8 @@ std::size_t RememberedProbesFor(std::chrono::nanoseconds interval,
   const auto probes = static_cast<std::size_t>(horizon / interval) + 1;
   // Two spare slots: a probe that leaves a send slot late, and the one whose reply is on its way
   // while the next is sent. The horizon above is already the longest the scheduler gives (3 *
-  // timeout + 1 s bounds both of its cases). Each slot is ~56 bytes on every path, so a probe
-  // with 10,000 targets pays 560 KB per slot it keeps.
+  // timeout + 1 s bounds both of its cases). Each slot is 32 bytes on every path, so a probe
+  // with 10,000 targets pays 320 KB per slot it keeps.
   return std::clamp(probes + 2, kMinRemembered, kMaxRemembered);
 }
 
@@ -32,16 +32,26 @@ SentProbes::SentProbes(std::size_t capacity) : slots_(std::max<std::size_t>(capa
 
 void SentProbes::Add(std::uint32_t sequence, std::uint32_t transmit_id, const SentProbe& probe) {
   newest_ = sequence % slots_.size();
-  Slot& slot = slots_[newest_];
-  slot.sequence = sequence;
-  slot.transmit_id = transmit_id;
-  slot.probe = probe;
+  slots_[newest_] = Slot{.monotonic = probe.monotonic,
+                         .wall = probe.wall,
+                         .kernel = probe.kernel.value_or(SystemTime{}),
+                         .sequence = sequence,
+                         .transmit_id = transmit_id};
 }
 
-SentProbe* SentProbes::Find(std::uint32_t sequence) {
+std::optional<SentProbe> SentProbes::Find(std::uint32_t sequence) const {
   // An empty slot's sequence maps to another slot, so it never equals one that maps here.
-  Slot& slot = slots_[sequence % slots_.size()];
-  return slot.sequence == sequence ? &slot.probe : nullptr;
+  const Slot& slot = slots_[sequence % slots_.size()];
+  if (slot.sequence != sequence) return std::nullopt;
+  SentProbe probe{.monotonic = slot.monotonic, .wall = slot.wall, .kernel = std::nullopt};
+  if (slot.kernel != SystemTime{}) probe.kernel = slot.kernel;
+  return probe;
+}
+
+bool SentProbes::Stamp(Slot& slot, SystemTime time) {
+  if (slot.kernel != SystemTime{}) return false;
+  slot.kernel = time;
+  return true;
 }
 
 bool SentProbes::SetKernelTime(std::uint32_t transmit_id, SystemTime time) {
@@ -50,18 +60,14 @@ bool SentProbes::SetKernelTime(std::uint32_t transmit_id, SystemTime time) {
     const std::size_t index = (newest_ + size - back) % size;
     Slot& slot = slots_[index];
     if (!InUse(index) || slot.transmit_id != transmit_id) continue;
-    if (slot.probe.kernel) return false;
-    slot.probe.kernel = time;
-    return true;
+    return Stamp(slot, time);
   }
   return false;
 }
 
 bool SentProbes::SetKernelTimeOf(std::uint32_t sequence, SystemTime time) {
-  SentProbe* probe = Find(sequence);
-  if (probe == nullptr || probe->kernel) return false;
-  probe->kernel = time;
-  return true;
+  Slot& slot = slots_[sequence % slots_.size()];
+  return slot.sequence == sequence && Stamp(slot, time);
 }
 
 }  // namespace linkmon::probers

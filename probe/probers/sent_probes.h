@@ -41,7 +41,8 @@ class SentProbes {
   // (SOF_TIMESTAMPING_OPT_ID numbering), replacing the probe `capacity` sequences before it.
   void Add(std::uint32_t sequence, std::uint32_t transmit_id, const SentProbe& probe);
 
-  SentProbe* Find(std::uint32_t sequence);
+  // The probe as remembered (a copy: slots keep it in a narrower form), or nullopt.
+  std::optional<SentProbe> Find(std::uint32_t sequence) const;
 
   // Attaches a transmit timestamp to the probe sent as datagram `transmit_id`; false when it is
   // no longer remembered or already stamped. Stamps arrive microseconds after the send, so the
@@ -56,15 +57,20 @@ class SentProbes {
  private:
   // A slot is in use when its sequence maps to it (sequence % capacity == its index): an empty
   // slot i holds sequence i + 1, which maps elsewhere (capacity is at least 2), so no flag is
-  // needed and a slot is 40 bytes, not 48. A path keeps RememberedProbesFor slots, 7 for a
-  // probe a second: 10,000 targets pay 1.1 MB for every 16 bytes of slot.
+  // needed; and a missing kernel stamp is the epoch itself, not an optional: 32 bytes, not 48.
+  // A path keeps RememberedProbesFor slots, 7 for a probe a second: 10,000 targets pay 1.1 MB
+  // for every 16 bytes of slot.
   struct Slot {
-    SentProbe probe;
+    MonotonicTime monotonic;
+    SystemTime wall;
+    SystemTime kernel;  // SystemTime{}: not stamped (yet)
     std::uint32_t sequence = 0;
     std::uint32_t transmit_id = 0;
   };
 
   bool InUse(std::size_t index) const { return slots_[index].sequence % slots_.size() == index; }
+  // Stores a kernel stamp in the slot unless it has one: false then.
+  static bool Stamp(Slot& slot, SystemTime time);
 
   std::vector<Slot> slots_;
   std::size_t newest_ = 0;  // slot of the last probe added

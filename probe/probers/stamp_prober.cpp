@@ -147,10 +147,10 @@ class StampProber::Session : public std::enable_shared_from_this<StampProber::Se
       ++counters_.malformed_replies;
       return;
     }
-    SentProbe* probe = sent_.Find(reply->sender_sequence);
+    std::optional<SentProbe> probe = sent_.Find(reply->sender_sequence);
     // The timestamp it carried is made again from the wall time it was sent at (ToNtp is exact
     // arithmetic), rather than kept in every remembered probe.
-    if (probe == nullptr || stamp::ToNtp(probe->wall) != reply->sender_timestamp) {
+    if (!probe || stamp::ToNtp(probe->wall) != reply->sender_timestamp) {
       ++counters_.foreign_replies;
       return;
     }

@@ -19,11 +19,11 @@ TEST(SentProbesTest, FindsRememberedProbesBySequence) {
   SentProbes sent(4);
   sent.Add(10, 0, At(10));
   sent.Add(11, 1, At(11));
-  ASSERT_NE(sent.Find(10), nullptr);
+  ASSERT_TRUE(sent.Find(10).has_value());
   EXPECT_EQ(sent.Find(10)->monotonic, MonotonicTime(milliseconds(10)));
   EXPECT_EQ(sent.Find(11)->monotonic, MonotonicTime(milliseconds(11)));
-  EXPECT_EQ(sent.Find(12), nullptr);  // not sent
-  EXPECT_EQ(sent.Find(14), nullptr);  // same slot as 10, another sequence
+  EXPECT_FALSE(sent.Find(12).has_value());  // not sent
+  EXPECT_FALSE(sent.Find(14).has_value());  // same slot as 10, another sequence
 }
 
 // Empty slots are told apart by the sequence they hold (it maps to another slot), not by a flag:
@@ -32,13 +32,13 @@ TEST(SentProbesTest, AnEmptyRingFindsNothing) {
   for (std::size_t capacity : {1u, 2u, 4u, 7u}) {
     SentProbes sent(capacity);
     for (std::uint32_t sequence = 0; sequence < 16; ++sequence) {
-      EXPECT_EQ(sent.Find(sequence), nullptr) << capacity << " " << sequence;
+      EXPECT_FALSE(sent.Find(sequence).has_value()) << capacity << " " << sequence;
       EXPECT_FALSE(sent.SetKernelTime(sequence, SystemTime(milliseconds(1)))) << capacity;
       EXPECT_FALSE(sent.SetKernelTimeOf(sequence, SystemTime(milliseconds(1)))) << capacity;
     }
     sent.Add(0, 0, At(1));  // one probe in: the other slots are still empty
-    EXPECT_NE(sent.Find(0), nullptr);
-    EXPECT_EQ(sent.Find(1), nullptr) << capacity;
+    EXPECT_TRUE(sent.Find(0).has_value());
+    EXPECT_FALSE(sent.Find(1).has_value()) << capacity;
     EXPECT_TRUE(sent.SetKernelTime(0, SystemTime(milliseconds(2))));
   }
 }
@@ -48,10 +48,10 @@ TEST(SentProbesTest, ForgetsAProbeCapacityProbesLater) {
   for (std::uint32_t sequence = 0; sequence < 6; ++sequence) {
     sent.Add(sequence, sequence, At(static_cast<int>(sequence)));
   }
-  EXPECT_EQ(sent.Find(0), nullptr);
-  EXPECT_EQ(sent.Find(1), nullptr);
+  EXPECT_FALSE(sent.Find(0).has_value());
+  EXPECT_FALSE(sent.Find(1).has_value());
   for (std::uint32_t sequence = 2; sequence < 6; ++sequence) {
-    EXPECT_NE(sent.Find(sequence), nullptr) << sequence;
+    EXPECT_TRUE(sent.Find(sequence).has_value()) << sequence;
   }
 }
 
@@ -59,8 +59,8 @@ TEST(SentProbesTest, SequencesWrapAt32Bits) {
   SentProbes sent(16);
   sent.Add(0xffff'ffffU, 0, At(1));
   sent.Add(0, 1, At(2));
-  ASSERT_NE(sent.Find(0xffff'ffffU), nullptr);
-  ASSERT_NE(sent.Find(0), nullptr);
+  ASSERT_TRUE(sent.Find(0xffff'ffffU).has_value());
+  ASSERT_TRUE(sent.Find(0).has_value());
   EXPECT_EQ(sent.Find(0)->monotonic, MonotonicTime(milliseconds(2)));
 }
 

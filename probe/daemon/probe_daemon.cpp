@@ -1,8 +1,8 @@
 #include "probe/daemon/probe_daemon.h"
 
+#include <malloc.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
-#include <malloc.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -214,6 +214,10 @@ class ProbeDaemon {
           outcome_metrics_->Record(path, summary);
           assembler_->Add(path, summary);
         });
+    std::size_t paths = 0;
+    for (const config::Target& target : probe.targets) paths += target.methods.size();
+    scheduler_->Reserve(paths);
+    prober_metrics_->Reserve(paths);
     for (const config::Target& target : probe.targets) {
       for (Method method : target.methods) AddPath(registry, target, method);
     }

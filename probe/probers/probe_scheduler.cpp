@@ -63,6 +63,8 @@ const Prober& ProbeScheduler::prober(std::size_t index) const { return *paths_[i
 
 const PathKey& ProbeScheduler::path_key(std::size_t index) const { return paths_[index]->key; }
 
+void ProbeScheduler::Reserve(std::size_t paths) { paths_.reserve(paths); }
+
 Status ProbeScheduler::AddPath(const PathKey& key, nanoseconds interval, nanoseconds timeout,
                                const ProberMaker& make_prober) {
   if (running_) {
@@ -105,11 +107,15 @@ void ProbeScheduler::Start() {
   running_ = true;
   // Start one interval's worth ahead of the recorder's origin, never before it.
   MonotonicTime start = clock_.MonotonicNow() + std::chrono::milliseconds(1);
+  // Every path is due once at any time: the heap is made at its final size, not by doubling.
+  std::vector<Due> due;
+  due.reserve(paths_.size());
   for (std::size_t i = 0; i < paths_.size(); ++i) {
     Path& path = *paths_[i];
     path.first_send = start + SpreadOffset(i, paths_.size(), path.interval);
-    due_.push({path.first_send, i});
+    due.push_back({path.first_send, i});
   }
+  due_ = decltype(due_)(std::greater<>(), std::move(due));
   next_close_ = clock_.MonotonicNow() + options_.close_every;
   ArmSendTimer(start);
   ArmCloseTimer();

@@ -81,6 +81,9 @@ class ProbeScheduler {
   ProbeScheduler(const ProbeScheduler&) = delete;
   ProbeScheduler& operator=(const ProbeScheduler&) = delete;
 
+  // Room for `paths` paths, given before the first is added (a probe may have 10,000).
+  void Reserve(std::size_t paths);
+
   // Adds a path before Start. `interval` between probes, > 0; `timeout` <= interval.
   Status AddPath(const PathKey& key, std::chrono::nanoseconds interval,
                  std::chrono::nanoseconds timeout, const ProberMaker& make_prober);

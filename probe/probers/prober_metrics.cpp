@@ -30,9 +30,14 @@ Labels SeriesLabels(const std::string& target, Method method) {
 
 }  // namespace
 
+void ProberCollector::Reserve(std::size_t probers) {
+  entries_.reserve(probers);
+  if (options_.per_target) targets_.reserve(probers);
+}
+
 void ProberCollector::Add(std::string target, Method method, int dscp, const Prober& prober) {
-  if (!options_.per_target) target.clear();
-  entries_.push_back({std::move(target), method, dscp, &prober});
+  entries_.push_back({&prober, method, dscp});
+  if (options_.per_target) targets_.push_back(std::move(target));
 }
 
 std::vector<prometheus::MetricFamily> ProberCollector::Collect() const {
@@ -64,8 +69,9 @@ std::vector<prometheus::MetricFamily> ProberCollector::Collect() const {
   std::vector<Series> series;
   if (options_.per_target) {
     series.reserve(entries_.size());
-    for (const Entry& entry : entries_) {
-      Labels labels = SeriesLabels(entry.target, entry.method);
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      const Entry& entry = entries_[i];
+      Labels labels = SeriesLabels(targets_[i], entry.method);
       labels.push_back({"dscp", std::to_string(entry.dscp)});
       series.push_back({std::move(labels), entry.prober->counters()});
     }

@@ -134,21 +134,26 @@ void BatchWriter::Add(const PathKey& path, const stats::IntervalSummary& summary
 }
 
 std::string BatchWriter::Finish(const BatchHeader& header) {
-  std::string text;
-  text.reserve(body_.size() + 160 + header.probe.str().size());
+  // The header's object with an empty summaries array, into which the summaries are spliced:
+  // the batch is made in body_'s own buffer and handed over, never copied (a probe's batch of 1,000
+  // summaries is ~400 KB, and its copy was part of the probe's peak memory).
+  std::string head;
+  std::size_t open = 0;  // where the array's '[' is
   {
-    ObjectWriter object(text);
+    ObjectWriter object(head);
     object.Integer("created_unix_ns", UnixNanos(header.created));
     object.String("format", kBatchFormatName);
     object.String("probe", header.probe.str());
     object.Integer("probe_start_unix_ns", UnixNanos(header.probe_start));
     object.Integer("sequence", header.sequence);
     std::string& summaries = object.Key("summaries");
-    summaries.push_back('[');
-    summaries.append(body_);
-    summaries.push_back(']');
+    open = summaries.size();
+    summaries.append("[]");
     object.Integer("version", kBatchFormatVersion);
   }
+  body_.insert(0, head, 0, open + 1);
+  body_.append(head, open + 1);
+  std::string text = std::move(body_);
   body_.clear();
   count_ = 0;
   return text;

@@ -51,8 +51,8 @@ class BatchWriter {
   std::size_t pending_bytes() const { return body_.size(); }
 
   // The wire text of the batch `header` names with the summaries added since the last Finish,
-  // byte for byte what EncodeBatch gives for it. The writer is empty afterwards (its buffer keeps
-  // its capacity for the next batch).
+  // byte for byte what EncodeBatch gives for it. The writer is empty afterwards: its buffer
+  // becomes the batch, and the next batch's grows anew.
   std::string Finish(const BatchHeader& header);
 
  private:

@@ -16,13 +16,11 @@ Error SqlError(sqlite3* db, std::string_view step, int code) {
     if (c == '\n') c = ' ';
   }
   const int primary = code & 0xff;
-  const ErrorCode error_code = primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB
-                                   ? ErrorCode::kCorrupt
-                               : primary == SQLITE_PERM || primary == SQLITE_READONLY
-                                   ? ErrorCode::kPermission
-                               : primary == SQLITE_BUSY || primary == SQLITE_LOCKED
-                                   ? ErrorCode::kUnavailable
-                                   : ErrorCode::kIo;
+  const ErrorCode error_code =
+      primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB  ? ErrorCode::kCorrupt
+      : primary == SQLITE_PERM || primary == SQLITE_READONLY ? ErrorCode::kPermission
+      : primary == SQLITE_BUSY || primary == SQLITE_LOCKED   ? ErrorCode::kUnavailable
+                                                             : ErrorCode::kIo;
   return Error{error_code, "sqlite: " + shown + ": " + what};
 }
 
@@ -39,8 +37,8 @@ Result<Database> Database::Open(const OpenOptions& options) {
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
-  const char* synchronous =
-      options.durability == Durability::kFull ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+  const char* synchronous = options.durability == Durability::kFull ? "PRAGMA synchronous=FULL;"
+                                                                    : "PRAGMA synchronous=NORMAL;";
   if (path != ":memory:") {
     auto wal = db.Prepare("PRAGMA journal_mode=WAL;");
     if (!wal) return tl::unexpected(wal.error());
@@ -81,8 +79,7 @@ Status Database::Execute(std::string_view sql) {
 
 Result<Statement> Database::Prepare(std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
-  const int rc =
-      sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(raw);
     return tl::unexpected(SqlError(db_, sql, rc));
@@ -121,6 +118,12 @@ namespace {
 void KeepFirst(int& first, int rc) {
   if (first == SQLITE_OK && rc != SQLITE_OK) first = rc;
 }
+
+// A zero-length blob with a null pointer would bind NULL; keep it an empty blob.
+const std::uint8_t* BlobData(std::span<const std::uint8_t> blob) {
+  static constexpr std::uint8_t kEmpty = 0;
+  return blob.empty() ? &kEmpty : blob.data();
+}
 }  // namespace
 
 Statement& Statement::Bind(int index, std::int64_t value) {
@@ -140,10 +143,14 @@ Statement& Statement::Bind(int index, std::string_view text) {
 }
 
 Statement& Statement::BindBlob(int index, std::span<const std::uint8_t> blob) {
-  // A zero-length blob with a null pointer would bind NULL; keep it an empty blob.
-  static constexpr std::uint8_t kEmpty = 0;
-  KeepFirst(bind_error_, sqlite3_bind_blob64(stmt_, index, blob.empty() ? &kEmpty : blob.data(),
-                                             blob.size(), SQLITE_TRANSIENT));
+  KeepFirst(bind_error_,
+            sqlite3_bind_blob64(stmt_, index, BlobData(blob), blob.size(), SQLITE_TRANSIENT));
+  return *this;
+}
+
+Statement& Statement::BindBlobUncopied(int index, std::span<const std::uint8_t> blob) {
+  KeepFirst(bind_error_,
+            sqlite3_bind_blob64(stmt_, index, BlobData(blob), blob.size(), SQLITE_STATIC));
   return *this;
 }
 
@@ -155,8 +162,8 @@ Statement& Statement::BindNull(int index) {
 Result<bool> Statement::Step() {
   sqlite3* db = sqlite3_db_handle(stmt_);
   if (bind_error_ != SQLITE_OK) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "sqlite: bind for " + sql_.substr(0, 120) + ": " + sqlite3_errstr(bind_error_));
+    return MakeError(ErrorCode::kInvalidArgument, "sqlite: bind for " + sql_.substr(0, 120) + ": " +
+                                                      sqlite3_errstr(bind_error_));
   }
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -182,8 +189,9 @@ double Statement::ColumnDouble(int column) const { return sqlite3_column_double(
 std::string Statement::ColumnText(int column) const {
   const auto* text = sqlite3_column_text(stmt_, column);
   const int size = sqlite3_column_bytes(stmt_, column);
-  return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text),
-                                                       static_cast<std::size_t>(size));
+  return text == nullptr
+             ? std::string()
+             : std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
 }
 
 std::span<const std::uint8_t> Statement::ColumnBlob(int column) const {

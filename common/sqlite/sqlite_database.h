@@ -82,6 +82,9 @@ class Statement {
   Statement& Bind(int index, double value);
   Statement& Bind(int index, std::string_view text);
   Statement& BindBlob(int index, std::span<const std::uint8_t> blob);
+  // The same without SQLite's copy of the bytes (SQLITE_STATIC), for large blobs: they must stay
+  // alive and unchanged until the statement is finalized, reset or bound anew.
+  Statement& BindBlobUncopied(int index, std::span<const std::uint8_t> blob);
   Statement& BindNull(int index);
 
   // True when a row is available, false when done; an error otherwise. Bind errors (an index out

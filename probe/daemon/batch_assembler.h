@@ -38,8 +38,8 @@ struct BatchAssemblerOptions {
   std::size_t max_summaries = 5'000;
   // A batch is sealed as soon as it holds this many summaries (at most max_summaries), without
   // waiting for the timer: the pending batch's text is what the probe's memory grows with (about
-  // 500 bytes a summary, twice that while it is sealed), so this bounds it at about a megabyte
-  // whatever the number of paths.
+  // 400 bytes a summary; sealing hands the same buffer on), so this bounds it at about half a
+  // megabyte whatever the number of paths.
   std::size_t seal_at = 1'000;
 };
 

@@ -199,7 +199,7 @@ Result<AppendOutcome> BatchSpool::TryAppend(std::uint64_t sequence,
   insert->Bind(1, static_cast<std::int64_t>(sequence))
       .Bind(2, static_cast<std::int64_t>(Checksum(bytes)))
       .Bind(3, static_cast<std::int64_t>(bytes.size()))
-      .BindBlob(4, bytes);
+      .BindBlobUncopied(4, bytes);  // `bytes` outlives `insert`
   if (auto status = insert->Run(); !status) return fail(status.error(), "insert");
   outcome.id = db_.LastInsertRowId();
 

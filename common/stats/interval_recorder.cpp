@@ -51,7 +51,14 @@ Result<IntervalRecorder> IntervalRecorder::Create(const IntervalRecorderOptions&
 
 IntervalRecorder::IntervalRecorder(const IntervalRecorderOptions& options, const Clock& clock,
                                    MonotonicTime origin, SystemTime wall_origin)
-    : options_(options), clock_(&clock), origin_(origin), wall_origin_(wall_origin) {}
+    : options_{.interval = options.interval,
+               .timeout = options.timeout,
+               .late_horizon = options.late_horizon,
+               .max_outstanding = static_cast<std::uint32_t>(options.max_outstanding),
+               .expected_outstanding = static_cast<std::uint32_t>(options.expected_outstanding)},
+      clock_(&clock),
+      origin_(origin),
+      wall_origin_(wall_origin) {}
 
 Status IntervalRecorder::OnSent(const ProbeSent& event) {
   if (event.sent < origin_) {
@@ -214,15 +221,16 @@ IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
         summary.rtt.Record(probe.rtt);
         // RFC 5481 IPDV with the neighbour before it in sending order; the pair belongs to the
         // later probe's interval.
-        if (probe.follows_previous && last_removed_ && last_removed_->fate == Fate::kReceived) {
-          const nanoseconds ipdv = probe.rtt - last_removed_->rtt;
+        if (probe.follows_previous && last_removed_rtt_) {
+          const nanoseconds ipdv = probe.rtt - *last_removed_rtt_;
           summary.ipdv_magnitude.Record(ipdv < nanoseconds(0) ? -ipdv : ipdv);
           summary.ipdv_min = summary.ipdv_min ? std::min(*summary.ipdv_min, ipdv) : ipdv;
           summary.ipdv_max = summary.ipdv_max ? std::max(*summary.ipdv_max, ipdv) : ipdv;
         }
         break;
     }
-    last_removed_ = probe;
+    last_removed_rtt_ =
+        probe.fate == Fate::kReceived ? std::optional<nanoseconds>(probe.rtt) : std::nullopt;
     PopProbe();
   }
   return summary;
@@ -271,7 +279,8 @@ void IntervalRecorder::PushProbe(const Probe& probe) {
     std::vector<Probe> grown;
     const std::size_t first =
         options_.expected_outstanding > 0 ? options_.expected_outstanding : std::size_t{4};
-    grown.reserve(ring_.empty() ? first : std::min(2 * ring_.size(), options_.max_outstanding));
+    grown.reserve(
+        ring_.empty() ? first : std::min<std::size_t>(2 * ring_.size(), options_.max_outstanding));
     for (std::size_t i = 0; i < count_; ++i) grown.push_back(ProbeAt(i));
     grown.resize(grown.capacity(), Probe{});
     ring_ = std::move(grown);
@@ -282,7 +291,7 @@ void IntervalRecorder::PushProbe(const Probe& probe) {
 }
 
 void IntervalRecorder::PopProbe() {
-  head_ = (head_ + 1) % ring_.size();
+  head_ = static_cast<std::uint32_t>((head_ + 1) % ring_.size());
   if (--count_ == 0) {
     head_ = 0;
     consecutive_ = true;

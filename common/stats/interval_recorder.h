@@ -161,20 +161,31 @@ class IntervalRecorder {
   void PushProbe(const Probe& probe);
   void PopProbe();
 
-  IntervalRecorderOptions options_;
+  // The options a running recorder reads (the origin is spent by then), narrowed: a probe keeps
+  // a recorder per path, 10,000 of them on a large one, so its members are kept small.
+  struct Limits {
+    std::chrono::nanoseconds interval;
+    std::chrono::nanoseconds timeout;
+    std::chrono::nanoseconds late_horizon;
+    std::uint32_t max_outstanding;  // <= 2^20
+    std::uint32_t expected_outstanding;
+  };
+
+  Limits options_;
   const Clock* clock_;
   MonotonicTime origin_;
   SystemTime wall_origin_;
 
   std::vector<Probe> ring_;
-  std::size_t head_ = 0;
-  std::size_t count_ = 0;
+  std::uint32_t head_ = 0;
+  std::uint32_t count_ = 0;
   // True while the tracked probes' sequence numbers follow one another (as the scheduler numbers
   // them): a reply then finds its probe by subtraction instead of a search.
   bool consecutive_ = true;
-  // The last probe removed from the table, for the IPDV pair that straddles an interval's close.
-  std::optional<Probe> last_removed_;
   bool previous_send_tracked_ = false;
+  // The RTT of the last probe removed from the table when it was received, for the IPDV pair
+  // that straddles an interval's close.
+  std::optional<std::chrono::nanoseconds> last_removed_rtt_;
   std::optional<MonotonicTime> last_sent_;
 
   std::vector<OpenInterval> open_;               // by increasing index; a handful

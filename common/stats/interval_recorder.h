@@ -29,7 +29,7 @@
 // bounds it; a probe sent while it is full is counted as sent and untracked (its reply will be
 // unmatched), never silently dropped. The default 4096 is enough for 100 probes/s with 10 s
 // intervals and a 30 s horizon. The table is a ring that grows to what the path needs (a slot is
-// 24 bytes), and an open interval keeps only its counters (~80 bytes): the summary, with its
+// 24 bytes), and an open interval keeps only its counters (64 bytes): the summary, with its
 // histograms, is built when the interval closes, from the fates and RTTs its probes carry. A path
 // probed once a second with 1 s intervals and a 3 s horizon thus holds ~5 probes and ~5 open
 // intervals in well under a kilobyte, where whole summaries (4 histograms each) took ~3.5 KB.

@@ -29,21 +29,27 @@ Result<std::unique_ptr<IcmpProber>> IcmpProber::Make(std::shared_ptr<IcmpEchoSer
                      fmt::format("icmp prober: echo of {} bytes is below the {}-byte minimum",
                                  options.icmp_size, icmp::kMinEchoSize));
   }
+  if (options.icmp_size > 65'535) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("icmp prober: echo of {} bytes does not fit an IP packet", options.icmp_size));
+  }
   return std::unique_ptr<IcmpProber>(new IcmpProber(std::move(service), options, listener));
 }
 
 IcmpProber::IcmpProber(std::shared_ptr<IcmpEchoService> service, const IcmpProberOptions& options,
                        ProbeListener& listener)
     : service_(std::move(service)),
-      options_(options),
-      listener_(&listener),
+      target_(options.target),
+      icmp_size_(static_cast<std::uint32_t>(options.icmp_size)),
       flow_(service_->Register(*this)),
+      listener_(&listener),
       sent_(options.remembered_probes) {}
 
 IcmpProber::~IcmpProber() { service_->Unregister(flow_); }
 
 Status IcmpProber::Send(std::uint32_t sequence) {
-  Status queued = service_->Send(flow_, sequence, options_.target, options_.icmp_size);
+  Status queued = service_->Send(flow_, sequence, target_, icmp_size_);
   if (!queued) ++counters_.send_errors;
   return queued;
 }

@@ -53,10 +53,12 @@ class IcmpProber final : public Prober, private IcmpFlow {
   void OnTransmitTimestamp(std::uint32_t sequence, SystemTime time) override;
   void OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDatagram& received) override;
 
+  // A prober per path: of its options it keeps what each probe needs.
   std::shared_ptr<IcmpEchoService> service_;
-  IcmpProberOptions options_;
-  ProbeListener* listener_;
+  boost::asio::ip::address target_;
+  std::uint32_t icmp_size_;
   std::uint32_t flow_;
+  ProbeListener* listener_;
   SentProbes sent_;
   ProberCounters counters_;
 };

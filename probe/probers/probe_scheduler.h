@@ -99,7 +99,6 @@ class ProbeScheduler {
   const SchedulerCounters& counters() const { return counters_; }
 
  private:
-  class PathListener;
   struct Path;
   struct Due {
     MonotonicTime at;

@@ -23,15 +23,17 @@ std::size_t RememberedProbesFor(std::chrono::nanoseconds interval,
   return std::clamp(probes + 2, kMinRemembered, kMaxRemembered);
 }
 
-SentProbes::SentProbes(std::size_t capacity) : slots_(std::max<std::size_t>(capacity, 2)) {
+SentProbes::SentProbes(std::size_t capacity)
+    : capacity_(static_cast<std::uint32_t>(std::clamp<std::size_t>(capacity, 2, kMaxRemembered))) {
+  slots_ = std::make_unique<Slot[]>(capacity_);
   // Empty: each slot holds a sequence that maps to the next one (see Slot).
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
+  for (std::size_t i = 0; i < capacity_; ++i) {
     slots_[i].sequence = static_cast<std::uint32_t>(i + 1);
   }
 }
 
 void SentProbes::Add(std::uint32_t sequence, std::uint32_t transmit_id, const SentProbe& probe) {
-  newest_ = sequence % slots_.size();
+  newest_ = sequence % capacity_;
   slots_[newest_] = Slot{.monotonic = probe.monotonic,
                          .wall = probe.wall,
                          .kernel = probe.kernel.value_or(SystemTime{}),
@@ -41,7 +43,7 @@ void SentProbes::Add(std::uint32_t sequence, std::uint32_t transmit_id, const Se
 
 std::optional<SentProbe> SentProbes::Find(std::uint32_t sequence) const {
   // An empty slot's sequence maps to another slot, so it never equals one that maps here.
-  const Slot& slot = slots_[sequence % slots_.size()];
+  const Slot& slot = slots_[sequence % capacity_];
   if (slot.sequence != sequence) return std::nullopt;
   SentProbe probe{.monotonic = slot.monotonic, .wall = slot.wall, .kernel = std::nullopt};
   if (slot.kernel != SystemTime{}) probe.kernel = slot.kernel;
@@ -55,7 +57,7 @@ bool SentProbes::Stamp(Slot& slot, SystemTime time) {
 }
 
 bool SentProbes::SetKernelTime(std::uint32_t transmit_id, SystemTime time) {
-  const std::size_t size = slots_.size();
+  const std::size_t size = capacity_;
   for (std::size_t back = 0; back < size; ++back) {
     const std::size_t index = (newest_ + size - back) % size;
     Slot& slot = slots_[index];
@@ -66,7 +68,7 @@ bool SentProbes::SetKernelTime(std::uint32_t transmit_id, SystemTime time) {
 }
 
 bool SentProbes::SetKernelTimeOf(std::uint32_t sequence, SystemTime time) {
-  Slot& slot = slots_[sequence % slots_.size()];
+  Slot& slot = slots_[sequence % capacity_];
   return slot.sequence == sequence && Stamp(slot, time);
 }
 

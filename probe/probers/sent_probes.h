@@ -5,7 +5,7 @@
 //
 // Storage is a ring of `capacity` slots allocated once, probe `sequence` in slot
 // sequence % capacity: sending, matching a reply and attaching a stamp cost no allocation and no
-// hashing, and memory stays capacity * sizeof(slot) (40 bytes) however long the prober runs.
+// hashing, and memory stays capacity * sizeof(slot) (32 bytes) however long the prober runs.
 // The scheduler numbers a path's probes consecutively, so a slot is reused `capacity` probes
 // later: a reply to an older probe is treated as foreign (the path's IntervalRecorder has long
 // since decided that probe's fate). RememberedProbesFor sizes the ring for a path. Not
@@ -14,8 +14,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
-#include <vector>
 
 #include "common/clock.h"
 
@@ -35,6 +35,7 @@ std::size_t RememberedProbesFor(std::chrono::nanoseconds interval,
 
 class SentProbes {
  public:
+  // `capacity` is taken into 2 .. 4096.
   explicit SentProbes(std::size_t capacity);
 
   // Remembers probe `sequence`, with `transmit_id` the socket's count of sent datagrams before it
@@ -52,7 +53,7 @@ class SentProbes {
   // The same for a probe known by its sequence (a shared socket routes stamps by its own index).
   bool SetKernelTimeOf(std::uint32_t sequence, SystemTime time);
 
-  std::size_t capacity() const { return slots_.size(); }
+  std::size_t capacity() const { return capacity_; }
 
  private:
   // A slot is in use when its sequence maps to it (sequence % capacity == its index): an empty
@@ -68,12 +69,15 @@ class SentProbes {
     std::uint32_t transmit_id = 0;
   };
 
-  bool InUse(std::size_t index) const { return slots_[index].sequence % slots_.size() == index; }
+  bool InUse(std::size_t index) const { return slots_[index].sequence % capacity_ == index; }
   // Stores a kernel stamp in the slot unless it has one: false then.
   static bool Stamp(Slot& slot, SystemTime time);
 
-  std::vector<Slot> slots_;
-  std::size_t newest_ = 0;  // slot of the last probe added
+  // An array and two 32-bit numbers rather than a vector: 16 bytes, one per path (capacity is at
+  // most 4096).
+  std::unique_ptr<Slot[]> slots_;
+  std::uint32_t capacity_;
+  std::uint32_t newest_ = 0;  // slot of the last probe added
 };
 
 }  // namespace linkmon::probers

@@ -25,6 +25,7 @@ TEST_P(DatagramIoTest, ReceivesPayloadSourceTtlAndKernelTimestamp) {
   KernelTimestamping mode = EnableKernelTimestamps(pair.receiver(), TransmitTimestamps::kNotWanted);
   ASSERT_NE(mode, KernelTimestamping::kNone);
   ASSERT_TRUE(EnableReceiveTtl(pair.receiver(), pair.family()).has_value());
+  ASSERT_TRUE(pair.AwaitReceiveStamping());
 
   const std::array<std::uint8_t, 5> payload = {1, 2, 3, 4, 5};
   system_clock::time_point before = system_clock::now();

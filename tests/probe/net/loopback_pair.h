@@ -5,6 +5,11 @@
 
 #include <poll.h>
 
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 
@@ -38,6 +43,25 @@ class LoopbackPair {
   bool WaitReadable(int fd) {
     pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
     return ::poll(&p, 1, 2000) == 1;
+  }
+
+  // Call after enabling receive timestamps on the receiver. The kernel turns receive stamping on
+  // for the whole host lazily: the first socket to ask for it schedules a work item, and a
+  // datagram that arrives before the work has run carries no stamp (it failed a test once, on a
+  // loaded machine). Sends datagrams to the receiver and reads each back until one arrives
+  // stamped, for at most ~2 s; the receiver's queue is left empty. False if none was stamped.
+  bool AwaitReceiveStamping() {
+    const std::array<std::uint8_t, 1> ping = {0xee};
+    std::array<std::uint8_t, 16> buffer{};
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      if (!SendDatagram(sender(), ping, ReceiverAddress()) || !WaitReadable(receiver())) {
+        return false;
+      }
+      Result<ReceivedDatagram> got = ReceiveDatagram(receiver(), buffer);
+      if (got && got->kernel_receive_time) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
   }
 
  private:

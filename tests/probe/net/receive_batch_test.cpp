@@ -22,6 +22,7 @@ TEST_P(ReceiveBatchTest, ReadsQueuedDatagramsUpToTheLimitInOneCall) {
   LoopbackPair pair(GetParam());
   ASSERT_NE(EnableKernelTimestamps(pair.receiver(), TransmitTimestamps::kNotWanted),
             KernelTimestamping::kNone);
+  ASSERT_TRUE(pair.AwaitReceiveStamping());
   for (std::uint8_t i = 0; i < 5; ++i) {
     const std::array<std::uint8_t, 3> payload = {i, i, i};
     ASSERT_TRUE(SendDatagram(pair.sender(), payload, pair.ReceiverAddress()).has_value());

@@ -83,7 +83,8 @@ class Statement {
   Statement& Bind(int index, std::string_view text);
   Statement& BindBlob(int index, std::span<const std::uint8_t> blob);
   // The same without SQLite's copy of the bytes (SQLITE_STATIC), for large blobs: they must stay
-  // alive and unchanged until the statement is finalized, reset or bound anew.
+  // alive and unchanged until the statement is finalized or the parameter bound anew (Reset
+  // keeps the binding).
   Statement& BindBlobUncopied(int index, std::span<const std::uint8_t> blob);
   Statement& BindNull(int index);
 

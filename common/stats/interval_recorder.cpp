@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -65,13 +66,18 @@ Status IntervalRecorder::OnSent(const ProbeSent& event) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) + " sent before the first interval");
   }
-  if (last_sent_ && event.sent < *last_sent_) {
+  if (last_sent_ != kNoTime && event.sent < last_sent_) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) +
                    " sent earlier than the probe before it");
   }
   const std::uint64_t index = IndexOf(event.sent);
-  if (closed_through_ && index <= *closed_through_) {
+  if (index > std::numeric_limits<std::uint32_t>::max()) {
+    ++counters_.rejected_events;
+    return Invalid("probe " + std::to_string(event.sequence) + " sent 2^32 intervals or more " +
+                   "after the origin");
+  }
+  if (index < closed_before_) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) + " sent in interval " +
                    std::to_string(index) + ", which is already closed");
@@ -80,7 +86,7 @@ Status IntervalRecorder::OnSent(const ProbeSent& event) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) + " is still outstanding");
   }
-  OpenInterval& interval = IntervalFor(index);
+  OpenInterval& interval = IntervalFor(static_cast<std::uint32_t>(index));
   interval.last_sent = event.sent;
   last_sent_ = event.sent;
 
@@ -151,8 +157,8 @@ void IntervalRecorder::RecordReceived(Probe& probe, const ProbeReply& event,
   }
 
   // RFC 3550 section 6.4.1, with the RTT as the transit time and packets in arrival order.
-  if (previous_arrival_rtt_) {
-    jitter_.Update(event.rtt - *previous_arrival_rtt_);
+  if (previous_arrival_rtt_ != kNoDuration) {
+    jitter_.Update(event.rtt - previous_arrival_rtt_);
     interval.rfc3550_jitter = jitter_.Value();
   }
   previous_arrival_rtt_ = event.rtt;
@@ -180,7 +186,7 @@ std::vector<IntervalSummary> IntervalRecorder::CloseDue() {
     if (now < end || now < interval.last_sent + options_.late_horizon) break;
     if (closed.empty()) closed.reserve(open_.size());
     closed.push_back(Close(interval));
-    closed_through_ = interval.index;
+    closed_before_ = std::uint64_t{interval.index} + 1;
     ++final_count;
   }
   open_.erase(open_.begin(), open_.begin() + static_cast<std::ptrdiff_t>(final_count));
@@ -198,7 +204,7 @@ IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
   summary.counts.duplicated = interval.duplicated;
   summary.counts.reordered = interval.reordered;
   summary.one_way_unsynchronized = interval.one_way_unsynchronized;
-  summary.rfc3550_jitter = interval.rfc3550_jitter;
+  if (interval.rfc3550_jitter != kNoDuration) summary.rfc3550_jitter = interval.rfc3550_jitter;
   if (interval.one_way) {
     summary.forward_delay = std::move(interval.one_way->forward);
     summary.reverse_delay = std::move(interval.one_way->reverse);
@@ -221,16 +227,15 @@ IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
         summary.rtt.Record(probe.rtt);
         // RFC 5481 IPDV with the neighbour before it in sending order; the pair belongs to the
         // later probe's interval.
-        if (probe.follows_previous && last_removed_rtt_) {
-          const nanoseconds ipdv = probe.rtt - *last_removed_rtt_;
+        if (probe.follows_previous && last_removed_rtt_ != kNoDuration) {
+          const nanoseconds ipdv = probe.rtt - last_removed_rtt_;
           summary.ipdv_magnitude.Record(ipdv < nanoseconds(0) ? -ipdv : ipdv);
           summary.ipdv_min = summary.ipdv_min ? std::min(*summary.ipdv_min, ipdv) : ipdv;
           summary.ipdv_max = summary.ipdv_max ? std::max(*summary.ipdv_max, ipdv) : ipdv;
         }
         break;
     }
-    last_removed_rtt_ =
-        probe.fate == Fate::kReceived ? std::optional<nanoseconds>(probe.rtt) : std::nullopt;
+    last_removed_rtt_ = probe.fate == Fate::kReceived ? probe.rtt : kNoDuration;
     PopProbe();
   }
   return summary;
@@ -240,7 +245,7 @@ std::uint64_t IntervalRecorder::IndexOf(MonotonicTime sent) const {
   return static_cast<std::uint64_t>((sent - origin_) / options_.interval);
 }
 
-IntervalRecorder::OpenInterval& IntervalRecorder::IntervalFor(std::uint64_t index) {
+IntervalRecorder::OpenInterval& IntervalRecorder::IntervalFor(std::uint32_t index) {
   // Sending times do not go back, so a new probe's interval is the newest open one or a new one.
   if (open_.empty() || open_.back().index < index) {
     // Room for every interval that can be open at once, the newest and those still waiting out
@@ -274,24 +279,24 @@ IntervalRecorder::Probe* IntervalRecorder::FindProbe(std::uint32_t sequence) {
 
 void IntervalRecorder::PushProbe(const Probe& probe) {
   if (count_ > 0 && probe.sequence != ProbeAt(count_ - 1).sequence + 1) consecutive_ = false;
-  if (count_ == ring_.size()) {
+  if (count_ == ring_size_) {
     // Grows by doubling up to the bound: a path holds what its rate and horizon need, no more.
-    std::vector<Probe> grown;
-    const std::size_t first =
-        options_.expected_outstanding > 0 ? options_.expected_outstanding : std::size_t{4};
-    grown.reserve(
-        ring_.empty() ? first : std::min<std::size_t>(2 * ring_.size(), options_.max_outstanding));
-    for (std::size_t i = 0; i < count_; ++i) grown.push_back(ProbeAt(i));
-    grown.resize(grown.capacity(), Probe{});
+    const std::uint32_t first =
+        options_.expected_outstanding > 0 ? options_.expected_outstanding : std::uint32_t{4};
+    const std::uint32_t size =
+        ring_size_ == 0 ? first : std::min(2 * ring_size_, options_.max_outstanding);
+    auto grown = std::make_unique<Probe[]>(size);
+    for (std::uint32_t i = 0; i < count_; ++i) grown[i] = ProbeAt(i);
     ring_ = std::move(grown);
+    ring_size_ = size;
     head_ = 0;
   }
-  ring_[(head_ + count_) % ring_.size()] = probe;
+  ring_[(head_ + count_) % ring_size_] = probe;
   ++count_;
 }
 
 void IntervalRecorder::PopProbe() {
-  head_ = static_cast<std::uint32_t>((head_ + 1) % ring_.size());
+  head_ = (head_ + 1) % ring_size_;
   if (--count_ == 0) {
     head_ = 0;
     consecutive_ = true;

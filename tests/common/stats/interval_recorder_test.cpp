@@ -380,6 +380,22 @@ TEST_F(IntervalRecorderTest, RefusesImpossibleEvents) {
   EXPECT_EQ(recorder_.counters().rejected_events, 6u);
 }
 
+// An open interval keeps its index in 32 bits (136 years of 1 s intervals); a probe further from
+// the origin is refused, not filed under a wrapped index.
+TEST_F(IntervalRecorderTest, RefusesAProbeBeyondTwoToTheThirtyTwoIntervals) {
+  recorder_ = Make(IntervalRecorderOptions{.interval = nanoseconds(1),
+                                           .timeout = nanoseconds(1),
+                                           .late_horizon = nanoseconds(1),
+                                           .max_outstanding = 64,
+                                           .origin = std::nullopt});
+  Sent(1, nanoseconds(4'294'967'295));  // interval 2^32 - 1: the last one
+  auto beyond = recorder_.OnSent(ProbeSent{.sequence = 2, .sent = At(nanoseconds(4'294'967'296))});
+  ASSERT_FALSE(beyond.has_value());
+  EXPECT_EQ(beyond.error().message,
+            "interval recorder: probe 2 sent 2^32 intervals or more after the origin");
+  EXPECT_EQ(recorder_.counters().rejected_events, 1u);
+}
+
 TEST_F(IntervalRecorderTest, RefusesBadOptions) {
   auto error = [&](IntervalRecorderOptions options) {
     auto recorder = IntervalRecorder::Create(options, clock_);

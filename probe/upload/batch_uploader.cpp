@@ -117,7 +117,7 @@ void BatchUploader::SendNext() {
   const std::uint64_t sequence = (*oldest)->sequence;
   metrics_.sent.Increment();
   std::weak_ptr<int> alive = alive_;
-  client_.Post((*oldest)->bytes, [this, alive, id, sequence](Result<UploadResponse> answer) {
+  client_.Post(std::move((*oldest)->bytes), [this, alive, id, sequence](Result<UploadResponse> answer) {
     if (alive.expired() || state_ != State::kSending) return;
     OnAnswer(id, sequence, std::move(answer));
   });

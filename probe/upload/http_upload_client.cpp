@@ -54,7 +54,7 @@ HttpUploadClient::~HttpUploadClient() {
   CloseStream();
 }
 
-void HttpUploadClient::Post(std::span<const std::uint8_t> body, Callback done) {
+void HttpUploadClient::Post(std::vector<std::uint8_t> body, Callback done) {
   done_ = std::move(done);
   request_ = {};
   request_.method(http::verb::post);
@@ -67,7 +67,7 @@ void HttpUploadClient::Post(std::span<const std::uint8_t> body, Callback done) {
     request_.set(http::field::authorization, "Bearer " + options_.bearer_token);
   }
   request_.keep_alive(true);
-  request_.body().assign(body.begin(), body.end());
+  request_.body() = std::move(body);
   request_.prepare_payload();
 
   if (connected()) {
@@ -251,6 +251,8 @@ void HttpUploadClient::Fail(std::string_view step, const beast::error_code& erro
 void HttpUploadClient::Finish(Result<UploadResponse> result) {
   if (!done_) return;
   Callback done = std::exchange(done_, nullptr);
+  // A retry on a fresh connection resends the request, so the body is kept until now.
+  request_.body() = {};
   done(std::move(result));
 }
 

@@ -30,7 +30,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <span>
+#include <vector>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -40,6 +40,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/vector_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <variant>
 
@@ -83,8 +84,9 @@ class HttpUploadClient {
 
   // Sends `body`; `done` runs once on the io_context with the answer or the error. Must not be
   // called while a request is in flight (busy()). After the client is destroyed, `done` is never
-  // called.
-  void Post(std::span<const std::uint8_t> body, Callback done);
+  // called. The body is moved in, not copied (a batch of 1,000 paths is ~400 KB), and let go of
+  // once the answer is in: the uploader reads a batch from its spool for every attempt.
+  void Post(std::vector<std::uint8_t> body, Callback done);
 
   // Closes the connection; a request in flight completes with an error.
   void Close();
@@ -120,7 +122,7 @@ class HttpUploadClient {
   // monostate while not connected.
   std::variant<std::monostate, boost::beast::tcp_stream, TlsStream> stream_;
   boost::beast::flat_buffer buffer_;
-  boost::beast::http::request<boost::beast::http::string_body> request_;
+  boost::beast::http::request<boost::beast::http::vector_body<std::uint8_t>> request_;
   std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
   Callback done_;
   bool reused_connection_ = false;  // the request in flight went over a kept-alive connection

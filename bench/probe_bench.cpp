@@ -45,6 +45,12 @@ class RecorderListener : public probers::ProbeListener {
     (void)recorder_.OnReply(reply);
     ++replies;
   }
+  std::optional<stats::TrackedProbe> Tracked(std::uint32_t sequence) const override {
+    return recorder_.Tracked(sequence);
+  }
+  bool AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent) override {
+    return recorder_.AttachTransmitStamp(sequence, kernel_sent);
+  }
   std::uint64_t replies = 0;
 
  private:

@@ -145,7 +145,7 @@ Result<ReplyOutcome> IntervalRecorder::OnReply(const ProbeReply& event) {
 void IntervalRecorder::RecordReceived(Probe& probe, const ProbeReply& event,
                                       OpenInterval& interval) {
   probe.fate = Fate::kReceived;
-  probe.rtt = event.rtt;
+  probe.rtt_or_stamp = event.rtt;
   interval.timestamp_source =
       CombineTimestampSources(interval.timestamp_source, event.timestamp_source);
 
@@ -172,6 +172,25 @@ void IntervalRecorder::RecordReceived(Probe& probe, const ProbeReply& event,
       ++interval.one_way_unsynchronized;
     }
   }
+}
+
+std::optional<TrackedProbe> IntervalRecorder::Tracked(std::uint32_t sequence) const {
+  const Probe* probe = FindProbe(sequence);
+  if (probe == nullptr) return std::nullopt;
+  TrackedProbe tracked{.sent = probe->sent, .kernel_sent = std::nullopt};
+  if (probe->fate != Fate::kReceived && probe->stamped) {
+    tracked.kernel_sent =
+        SystemTime(std::chrono::duration_cast<SystemTime::duration>(probe->rtt_or_stamp));
+  }
+  return tracked;
+}
+
+bool IntervalRecorder::AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent) {
+  Probe* probe = FindProbe(sequence);
+  if (probe == nullptr || probe->fate == Fate::kReceived || probe->stamped) return false;
+  probe->rtt_or_stamp = std::chrono::duration_cast<nanoseconds>(kernel_sent.time_since_epoch());
+  probe->stamped = true;
+  return true;
 }
 
 std::vector<IntervalSummary> IntervalRecorder::CloseDue() {
@@ -224,18 +243,18 @@ IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
         break;
       case Fate::kReceived:
         ++summary.counts.received;
-        summary.rtt.Record(probe.rtt);
+        summary.rtt.Record(probe.rtt_or_stamp);
         // RFC 5481 IPDV with the neighbour before it in sending order; the pair belongs to the
         // later probe's interval.
         if (probe.follows_previous && last_removed_rtt_ != kNoDuration) {
-          const nanoseconds ipdv = probe.rtt - last_removed_rtt_;
+          const nanoseconds ipdv = probe.rtt_or_stamp - last_removed_rtt_;
           summary.ipdv_magnitude.Record(ipdv < nanoseconds(0) ? -ipdv : ipdv);
           summary.ipdv_min = summary.ipdv_min ? std::min(*summary.ipdv_min, ipdv) : ipdv;
           summary.ipdv_max = summary.ipdv_max ? std::max(*summary.ipdv_max, ipdv) : ipdv;
         }
         break;
     }
-    last_removed_rtt_ = probe.fate == Fate::kReceived ? probe.rtt : kNoDuration;
+    last_removed_rtt_ = probe.fate == Fate::kReceived ? probe.rtt_or_stamp : kNoDuration;
     PopProbe();
   }
   return summary;
@@ -266,6 +285,10 @@ IntervalRecorder::OpenInterval* IntervalRecorder::FindInterval(std::uint64_t ind
 }
 
 IntervalRecorder::Probe* IntervalRecorder::FindProbe(std::uint32_t sequence) {
+  return const_cast<Probe*>(std::as_const(*this).FindProbe(sequence));
+}
+
+const IntervalRecorder::Probe* IntervalRecorder::FindProbe(std::uint32_t sequence) const {
   if (count_ == 0) return nullptr;
   // Sequence numbers wrap: the difference is the distance from the oldest probe in any case.
   const std::uint32_t offset = sequence - ProbeAt(0).sequence;

@@ -38,4 +38,12 @@ struct ProbeReply {
   ClockSync clock_sync = ClockSync::kNotSynchronized;
 };
 
+// What a path's table remembers of a probe it sent, for a prober that keeps no table of its own:
+// when it left (ProbeSent::sent) and the kernel's transmit stamp (wall clock) once attached, until
+// the probe is answered.
+struct TrackedProbe {
+  MonotonicTime sent;
+  std::optional<SystemTime> kernel_sent;
+};
+
 }  // namespace linkmon::stats

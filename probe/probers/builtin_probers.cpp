@@ -4,6 +4,7 @@
 
 #include "probe/probers/dns_prober.h"
 #include "probe/probers/icmp_prober.h"
+#include "probe/probers/sent_probes.h"
 #include "probe/probers/stamp_prober.h"
 #include "probe/probers/tcp_connect_prober.h"
 
@@ -29,8 +30,7 @@ Result<std::unique_ptr<Prober>> MakeIcmp(const config::Target& target, ProberRes
   return AsProber(
       IcmpProber::Make(*service,
                        {.target = target.address,
-                        .icmp_size = IcmpSizeForPacketSize(target.packet_size, version),
-                        .remembered_probes = RememberedProbesFor(target.interval, target.timeout)},
+                        .icmp_size = IcmpSizeForPacketSize(target.packet_size, version)},
                        listener));
 }
 

@@ -43,8 +43,7 @@ IcmpProber::IcmpProber(std::shared_ptr<IcmpEchoService> service, const IcmpProbe
       target_(options.target),
       icmp_size_(static_cast<std::uint32_t>(options.icmp_size)),
       flow_(service_->Register(*this)),
-      listener_(&listener),
-      sent_(options.remembered_probes) {}
+      listener_(&listener) {}
 
 IcmpProber::~IcmpProber() { service_->Unregister(flow_); }
 
@@ -54,12 +53,8 @@ Status IcmpProber::Send(std::uint32_t sequence) {
   return queued;
 }
 
-void IcmpProber::OnProbeSent(std::uint32_t sequence, MonotonicTime monotonic, SystemTime wall) {
-  SentProbe probe;
-  probe.monotonic = monotonic;
-  probe.wall = wall;
-  // The service routes transmit stamps by sequence: the transmit id is not needed here.
-  sent_.Add(sequence, /*transmit_id=*/0, probe);
+void IcmpProber::OnProbeSent(std::uint32_t sequence, MonotonicTime monotonic,
+                             SystemTime /*wall*/) {
   ++counters_.probes_sent;
   listener_->OnSent({.sequence = sequence, .sent = monotonic});
 }
@@ -69,11 +64,12 @@ void IcmpProber::OnSendFailed(std::uint32_t /*sequence*/, const Error& /*error*/
 }
 
 void IcmpProber::OnTransmitTimestamp(std::uint32_t sequence, SystemTime time) {
-  if (sent_.SetKernelTimeOf(sequence, time)) ++counters_.kernel_transmit_stamps;
+  // The service routes transmit stamps by sequence.
+  if (listener_->AttachTransmitStamp(sequence, time)) ++counters_.kernel_transmit_stamps;
 }
 
 void IcmpProber::OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDatagram& received) {
-  std::optional<SentProbe> probe = sent_.Find(reply.sequence);
+  std::optional<stats::TrackedProbe> probe = listener_->Tracked(reply.sequence);
   if (!probe) {
     ++counters_.foreign_replies;
     return;
@@ -85,17 +81,17 @@ void IcmpProber::OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDa
     // No reply arrives before its probe left: a conversion error must not make the recorder
     // refuse it (and count the probe lost).
     event.arrival =
-        std::max(KernelTimeToMonotonic(*received.kernel_receive_time, clock), probe->monotonic);
+        std::max(KernelTimeToMonotonic(*received.kernel_receive_time, clock), probe->sent);
   } else {
     event.arrival = clock.MonotonicNow();
   }
-  if (probe->kernel && received.kernel_receive_time) {
+  if (probe->kernel_sent && received.kernel_receive_time) {
     event.rtt = std::chrono::duration_cast<std::chrono::nanoseconds>(*received.kernel_receive_time -
-                                                                     *probe->kernel);
+                                                                     *probe->kernel_sent);
     event.timestamp_source = stats::TimestampSource::kKernel;
   } else {
     event.rtt =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(event.arrival - probe->monotonic);
+        std::chrono::duration_cast<std::chrono::nanoseconds>(event.arrival - probe->sent);
     event.timestamp_source = stats::TimestampSource::kUserspace;
   }
   ++counters_.replies;

@@ -4,7 +4,11 @@
 // RTT = T4 - T1: the kernel's TX and RX timestamps when the socket has both for a probe
 // (timestamp source "kernel"), else the monotonic clock around send and receive ("userspace").
 // A reply counts only when its flow, identifier and cookie are ours (the service checks) and its
-// sequence is a probe this prober remembers; anything else is counted as foreign, never recorded.
+// sequence is a probe the path still tracks; anything else is counted as foreign, never recorded.
+//
+// The prober keeps no table of its own: the probes it sent, with their transmit stamps, are in
+// the path's table behind its listener (ProbeListener::Tracked), where the path keeps them anyway
+// until their interval closes. A path probed at 10,000 targets thus remembers each probe once.
 
 #include <cstddef>
 #include <memory>
@@ -14,7 +18,6 @@
 #include "common/result.h"
 #include "probe/probers/icmp_echo_service.h"
 #include "probe/probers/prober.h"
-#include "probe/probers/sent_probes.h"
 
 namespace linkmon::probers {
 
@@ -22,9 +25,6 @@ struct IcmpProberOptions {
   boost::asio::ip::address target;
   // ICMP header and payload; at least icmp::kMinEchoSize (24).
   std::size_t icmp_size = 56;
-  // Probes remembered for matching replies: at least rate * late horizon of the path
-  // (RememberedProbesFor).
-  std::size_t remembered_probes = 4096;
 };
 
 // ICMP bytes of a probe whose whole IP packet is `ip_packet_size` bytes (the config's
@@ -33,7 +33,8 @@ std::size_t IcmpSizeForPacketSize(int ip_packet_size, icmp::IpVersion version);
 
 class IcmpProber final : public Prober, private IcmpFlow {
  public:
-  // The service's IP version must match the target's. `listener` must outlive the prober.
+  // The service's IP version must match the target's. `listener` must outlive the prober, and
+  // answer Tracked and AttachTransmitStamp for the probes it was told of.
   static Result<std::unique_ptr<IcmpProber>> Make(std::shared_ptr<IcmpEchoService> service,
                                                   const IcmpProberOptions& options,
                                                   ProbeListener& listener);
@@ -59,7 +60,6 @@ class IcmpProber final : public Prober, private IcmpFlow {
   std::uint32_t icmp_size_;
   std::uint32_t flow_;
   ProbeListener* listener_;
-  SentProbes sent_;
   ProberCounters counters_;
 };
 

@@ -34,6 +34,12 @@ class RecorderListener : public ProbeListener {
     Result<stats::ReplyOutcome> outcome = recorder_.OnReply(reply);
     if (outcome && *outcome == stats::ReplyOutcome::kReceived) rtts.push_back(reply.rtt);
   }
+  std::optional<stats::TrackedProbe> Tracked(std::uint32_t sequence) const override {
+    return recorder_.Tracked(sequence);
+  }
+  bool AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent) override {
+    return recorder_.AttachTransmitStamp(sequence, kernel_sent);
+  }
   std::vector<nanoseconds> rtts;
 
  private:

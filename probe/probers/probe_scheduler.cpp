@@ -34,6 +34,12 @@ struct ProbeScheduler::Path final : ProbeListener {
       : key(std::move(path_key)), recorder(std::move(path_recorder)), interval(path_interval) {}
   void OnSent(const stats::ProbeSent& sent) override { (void)recorder.OnSent(sent); }
   void OnReply(const stats::ProbeReply& reply) override { (void)recorder.OnReply(reply); }
+  std::optional<stats::TrackedProbe> Tracked(std::uint32_t sequence) const override {
+    return recorder.Tracked(sequence);
+  }
+  bool AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent) override {
+    return recorder.AttachTransmitStamp(sequence, kernel_sent);
+  }
 
   PathKey key;
   stats::IntervalRecorder recorder;

@@ -9,7 +9,9 @@
 // Everything runs on the daemon's one io_context; probers are not thread-safe.
 
 #include <cstdint>
+#include <optional>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "common/stats/probe_events.h"
 
@@ -20,6 +22,15 @@ class ProbeListener {
   virtual ~ProbeListener() = default;
   virtual void OnSent(const stats::ProbeSent& sent) = 0;
   virtual void OnReply(const stats::ProbeReply& reply) = 0;
+
+  // The path's table of probes, for a prober that keeps none of its own (ICMP): the probe sent
+  // as `sequence` as OnSent gave it, with its kernel transmit stamp once attached; nullopt when
+  // the path no longer tracks it (a reply to it is foreign). The scheduler's listener answers from
+  // the path's IntervalRecorder (IntervalRecorder::Tracked), so a probe is remembered once.
+  virtual std::optional<stats::TrackedProbe> Tracked(std::uint32_t sequence) const = 0;
+  // Attaches the kernel's transmit stamp to a probe still waiting for its reply; false when it is
+  // not tracked, answered or stamped already.
+  virtual bool AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent) = 0;
 };
 
 // What a prober saw that no summary shows, for the probe's /metrics.

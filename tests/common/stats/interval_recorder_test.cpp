@@ -380,6 +380,32 @@ TEST_F(IntervalRecorderTest, RefusesImpossibleEvents) {
   EXPECT_EQ(recorder_.counters().rejected_events, 6u);
 }
 
+// The table serves a prober that keeps none (ICMP): a probe's sending time, and its transmit stamp
+// until it is answered, when the slot holds the RTT instead.
+TEST_F(IntervalRecorderTest, ServesTrackedProbesAndTheirTransmitStamps) {
+  const SystemTime stamp{std::chrono::duration_cast<SystemTime::duration>(seconds(1'700'000'000))};
+  Sent(5, seconds(1));
+  ASSERT_TRUE(recorder_.Tracked(5).has_value());
+  EXPECT_EQ(recorder_.Tracked(5)->sent, At(seconds(1)));
+  EXPECT_FALSE(recorder_.Tracked(5)->kernel_sent.has_value());
+  EXPECT_FALSE(recorder_.Tracked(6).has_value());
+
+  EXPECT_TRUE(recorder_.AttachTransmitStamp(5, stamp));
+  EXPECT_FALSE(recorder_.AttachTransmitStamp(5, stamp + seconds(1)));  // the first one stays
+  EXPECT_FALSE(recorder_.AttachTransmitStamp(6, stamp));
+  EXPECT_EQ(recorder_.Tracked(5)->kernel_sent, stamp);
+
+  EXPECT_EQ(Reply(5, seconds(1) + milliseconds(3), milliseconds(3)), ReplyOutcome::kReceived);
+  EXPECT_FALSE(recorder_.Tracked(5)->kernel_sent.has_value());
+  EXPECT_FALSE(recorder_.AttachTransmitStamp(5, stamp));
+  EXPECT_EQ(Reply(5, seconds(1) + milliseconds(4), milliseconds(4)), ReplyOutcome::kDuplicate);
+
+  IntervalSummary summary = OnlySummary();
+  EXPECT_EQ(summary.rtt.Count(), 1u);
+  EXPECT_EQ(summary.rtt.Max(), milliseconds(3));  // the RTT, not the stamp that shared its slot
+  EXPECT_FALSE(recorder_.Tracked(5).has_value());  // its interval closed
+}
+
 // An open interval keeps its index in 32 bits (136 years of 1 s intervals); a probe further from
 // the origin is refused, not filed under a wrapped index.
 TEST_F(IntervalRecorderTest, RefusesAProbeBeyondTwoToTheThirtyTwoIntervals) {

@@ -25,6 +25,7 @@
 #include "probe/reflector/stamp_reflector.h"
 #include "probe/stamp/stamp_packet.h"
 #include "probe/stamp/timestamp.h"
+#include "tests/probe/probers/recording_listener.h"
 #include "tests/support/subprocess.h"
 
 namespace linkmon::reflector {
@@ -131,11 +132,7 @@ TEST(StampTsharkInteropTest, TsharkDecodesTheExchangeAsTwampTest) {
   }
 
   // The probe's own Session-Sender, with 100-byte IPv4 packets: 72 bytes of STAMP payload.
-  struct Replies : probers::ProbeListener {
-    void OnSent(const stats::ProbeSent&) override {}
-    void OnReply(const stats::ProbeReply&) override { ++count; }
-    int count = 0;
-  } listener;
+  probers::testing::RecordingListener listener;
   stamp::StampCodec codec = stamp::StampCodec::Unauthenticated();
   auto prober = probers::StampProber::Make(
       io, clock, codec,
@@ -148,7 +145,7 @@ TEST(StampTsharkInteropTest, TsharkDecodesTheExchangeAsTwampTest) {
   }
   io.run_for(milliseconds(100));
   ASSERT_EQ((*reflector)->counters().reflected_packets, static_cast<std::uint64_t>(kRequests));
-  ASSERT_EQ(listener.count, kRequests);
+  ASSERT_EQ(listener.replies().size(), static_cast<std::size_t>(kRequests));
   ASSERT_TRUE(capture.WaitDone(std::chrono::seconds(10))) << capture.Log();
 
   testing::CommandResult decoded = testing::RunCommand(

@@ -394,6 +394,12 @@ class ProbeDaemon {
 }  // namespace
 
 int RunProbeDaemon(const config::DaemonOptions& options, config::Config config) {
+  // Blocks of 128 KiB and more (a batch being written, read from the spool or sent: ~400 KB at
+  // 1,000 paths) are mapped apart and returned to the system when freed. glibc's default starts
+  // there too, but raises the threshold to the size of each mapped block freed, so that after the
+  // first batch they all came from the heap and left it ~1 MB larger at 10,000 paths. Setting it
+  // fixes it.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   ProbeDaemon daemon(options, std::move(config));
   return daemon.Run();
 }

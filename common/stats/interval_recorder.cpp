@@ -66,7 +66,9 @@ Status IntervalRecorder::OnSent(const ProbeSent& event) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) + " sent before the first interval");
   }
-  if (last_sent_ != kNoTime && event.sent < last_sent_) {
+  // The newest open interval holds the last probe sent; once every interval is closed, a probe
+  // sent earlier than the last one falls in a closed interval, refused below.
+  if (!open_.empty() && event.sent < open_.back().last_sent) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) +
                    " sent earlier than the probe before it");
@@ -88,7 +90,6 @@ Status IntervalRecorder::OnSent(const ProbeSent& event) {
   }
   OpenInterval& interval = IntervalFor(static_cast<std::uint32_t>(index));
   interval.last_sent = event.sent;
-  last_sent_ = event.sent;
 
   if (count_ >= options_.max_outstanding) {
     ++interval.untracked;

@@ -125,7 +125,6 @@ class IntervalRecorder {
   // "None" for the RTTs and jitter below, which are never negative (a negative RTT is refused):
   // a sentinel rather than a std::optional saves 8 bytes each, in an object kept per path.
   static constexpr std::chrono::nanoseconds kNoDuration{-1};
-  static constexpr MonotonicTime kNoTime = MonotonicTime::min();
 
   // 24 bytes: a path probed once a second with 10 s summaries holds ~15 of them. The interval a
   // probe belongs to is computed from `sent` (IndexOf) rather than kept.
@@ -213,7 +212,6 @@ class IntervalRecorder {
   // The RTT of the last probe removed from the table when it was received (else kNoDuration),
   // for the IPDV pair that straddles an interval's close.
   std::chrono::nanoseconds last_removed_rtt_ = kNoDuration;
-  MonotonicTime last_sent_ = kNoTime;
 
   std::vector<OpenInterval> open_;  // by increasing index; a handful
   std::uint64_t closed_before_ = 0;  // intervals with a lower index are closed

@@ -44,9 +44,7 @@ struct ProbeScheduler::Path final : ProbeListener {
   PathKey key;
   stats::IntervalRecorder recorder;
   std::unique_ptr<Prober> prober;
-  nanoseconds interval;
-  MonotonicTime first_send{};
-  std::uint64_t sends = 0;  // probes scheduled so far: the next one is number `sends`
+  nanoseconds interval;  // the next probe's time is in the send heap (Due), one interval on
   std::uint32_t next_sequence = 0;
 };
 
@@ -108,9 +106,7 @@ void ProbeScheduler::Start() {
   std::vector<Due> due;
   due.reserve(paths_.size());
   for (std::size_t i = 0; i < paths_.size(); ++i) {
-    Path& path = *paths_[i];
-    path.first_send = start + SpreadOffset(i, paths_.size(), path.interval);
-    due.push_back({path.first_send, i});
+    due.push_back({start + SpreadOffset(i, paths_.size(), paths_[i]->interval), i});
   }
   due_ = decltype(due_)(std::greater<>(), std::move(due));
   next_close_ = clock_.MonotonicNow() + options_.close_every;
@@ -143,8 +139,9 @@ void ProbeScheduler::SendDue() {
     ++counters_.probes_scheduled;
     if (!path.prober->Send(path.next_sequence)) ++counters_.send_errors;
     ++path.next_sequence;
-    ++path.sends;
-    due_.push({path.first_send + path.interval * static_cast<std::int64_t>(path.sends), due.path});
+    // From the time it was due, not from now: lateness never accumulates (integer nanoseconds,
+    // so k additions are exactly the first time plus k intervals).
+    due_.push({due.at + path.interval, due.path});
   }
   if (due_.empty()) return;
   bool capped = sent == options_.max_sends_per_turn && due_.top().at <= now;

@@ -99,13 +99,13 @@ std::int64_t Database::Changes() const { return sqlite3_changes64(db_); }
 
 namespace {
 
-// An open BLOB handle, closed on every path.
+// An open BLOB handle (read-only), closed on every path.
 class BlobHandle {
  public:
   static Result<BlobHandle> Open(sqlite3* db, const char* table, const char* column,
-                                 std::int64_t rowid, bool writable, const std::string& step) {
+                                 std::int64_t rowid, const std::string& step) {
     sqlite3_blob* blob = nullptr;
-    const int rc = sqlite3_blob_open(db, "main", table, column, rowid, writable ? 1 : 0, &blob);
+    const int rc = sqlite3_blob_open(db, "main", table, column, rowid, /*flags=*/0, &blob);
     BlobHandle handle(blob);  // SQLite may hand one back even on failure
     if (rc != SQLITE_OK) return tl::unexpected(SqlError(db, step, rc));  // "no such rowid: N"
     return handle;
@@ -126,29 +126,12 @@ class BlobHandle {
 Result<std::vector<std::uint8_t>> Database::ReadBlob(const char* table, const char* column,
                                                      std::int64_t rowid) {
   const std::string step = std::string("read blob ") + table + "." + column;
-  auto blob = BlobHandle::Open(db_, table, column, rowid, /*writable=*/false, step);
+  auto blob = BlobHandle::Open(db_, table, column, rowid, step);
   if (!blob) return tl::unexpected(blob.error());
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(sqlite3_blob_bytes(blob->get())));
   const int rc = sqlite3_blob_read(blob->get(), bytes.data(), static_cast<int>(bytes.size()), 0);
   if (rc != SQLITE_OK) return tl::unexpected(SqlError(db_, step, rc));
   return bytes;
-}
-
-Status Database::WriteBlob(const char* table, const char* column, std::int64_t rowid,
-                           std::span<const std::uint8_t> bytes) {
-  const std::string step = std::string("write blob ") + table + "." + column;
-  auto blob = BlobHandle::Open(db_, table, column, rowid, /*writable=*/true, step);
-  if (!blob) return tl::unexpected(blob.error());
-  if (static_cast<std::size_t>(sqlite3_blob_bytes(blob->get())) != bytes.size()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "sqlite: " + step + ": row " + std::to_string(rowid) + " holds " +
-                         std::to_string(sqlite3_blob_bytes(blob->get())) + " bytes, not " +
-                         std::to_string(bytes.size()));
-  }
-  if (bytes.empty()) return {};
-  const int rc = sqlite3_blob_write(blob->get(), bytes.data(), static_cast<int>(bytes.size()), 0);
-  if (rc != SQLITE_OK) return tl::unexpected(SqlError(db_, step, rc));
-  return {};
 }
 
 Statement::Statement(Statement&& other) noexcept
@@ -199,6 +182,12 @@ Statement& Statement::Bind(int index, std::string_view text) {
 Statement& Statement::BindBlob(int index, std::span<const std::uint8_t> blob) {
   KeepFirst(bind_error_,
             sqlite3_bind_blob64(stmt_, index, BlobData(blob), blob.size(), SQLITE_TRANSIENT));
+  return *this;
+}
+
+Statement& Statement::BindBlobUncopied(int index, std::span<const std::uint8_t> blob) {
+  KeepFirst(bind_error_,
+            sqlite3_bind_blob64(stmt_, index, BlobData(blob), blob.size(), SQLITE_STATIC));
   return *this;
 }
 

@@ -60,17 +60,11 @@ class Database {
   // Best effort; used on error paths, where the first error is the one worth reporting.
   void Rollback();
 
-  // Large BLOBs (a probe's spooled batches, ~400 KB) without SQLite's copies (sqlite3_blob_*):
-  // a bound BLOB is copied into the row's record before it is written, and a selected one into
-  // SQLite's buffer before the caller's. An error when there is no such row.
-  //
-  // The BLOB in `column` of row `rowid` of `table`, read straight into the vector returned.
+  // The BLOB in `column` of row `rowid` of `table`, read straight into the vector returned
+  // (sqlite3_blob_read): a SELECT of the column would hold it twice, in SQLite's buffer and then
+  // the caller's (a probe's spooled batch is ~400 KB). An error when there is no such row.
   Result<std::vector<std::uint8_t>> ReadBlob(const char* table, const char* column,
                                              std::int64_t rowid);
-  // Writes `bytes` over that BLOB, which must be exactly as long: insert the row with
-  // zeroblob(size), which takes no memory, then write it (in the same transaction).
-  Status WriteBlob(const char* table, const char* column, std::int64_t rowid,
-                   std::span<const std::uint8_t> bytes);
 
   std::int64_t LastInsertRowId() const;
   // Rows changed by the last INSERT, UPDATE or DELETE.
@@ -95,6 +89,10 @@ class Statement {
   Statement& Bind(int index, double value);
   Statement& Bind(int index, std::string_view text);
   Statement& BindBlob(int index, std::span<const std::uint8_t> blob);
+  // The same without SQLite's copy of the bytes (SQLITE_STATIC), for large blobs: they must stay
+  // alive and unchanged until the statement is finalized or the parameter bound anew (Reset
+  // keeps the binding).
+  Statement& BindBlobUncopied(int index, std::span<const std::uint8_t> blob);
   Statement& BindNull(int index);
 
   // True when a row is available, false when done; an error otherwise. Bind errors (an index out

@@ -194,20 +194,18 @@ Result<AppendOutcome> BatchSpool::TryAppend(std::uint64_t sequence,
     outcome.dropped_bytes += freed;
   }
 
-  // The body is written into a zeroblob of its size (WriteBlob): bound, SQLite would copy it into
-  // the row's record first, another ~400 KB.
-  auto insert = db_.Prepare(
-      "INSERT INTO batches(sequence, crc32c, size, body) VALUES(?, ?, ?, zeroblob(?))");
+  // Bound, not written into a zeroblob by BLOB handle: that saves SQLite's copy of the body
+  // into the row's record (~400 KB), but a body larger than the 256 KiB page cache spills its
+  // zeroed pages to the WAL before they are written again, which doubled the bytes the spool
+  // writes (measured: 14.7 -> 28.9 MB in 25 s at 10,000 targets).
+  auto insert = db_.Prepare("INSERT INTO batches(sequence, crc32c, size, body) VALUES(?, ?, ?, ?)");
   if (!insert) return fail(insert.error(), "prepare insert");
   insert->Bind(1, static_cast<std::int64_t>(sequence))
       .Bind(2, static_cast<std::int64_t>(Checksum(bytes)))
       .Bind(3, static_cast<std::int64_t>(bytes.size()))
-      .Bind(4, static_cast<std::int64_t>(bytes.size()));
+      .BindBlobUncopied(4, bytes);  // `bytes` outlives `insert`
   if (auto status = insert->Run(); !status) return fail(status.error(), "insert");
   outcome.id = db_.LastInsertRowId();
-  if (auto status = db_.WriteBlob("batches", "body", outcome.id, bytes); !status) {
-    return fail(status.error(), "write body");
-  }
 
   auto meta = db_.Prepare(
       "INSERT INTO spool_meta(key, value) VALUES('last_sequence', ?) "

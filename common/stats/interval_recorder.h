@@ -34,6 +34,10 @@
 // probed once a second with 1 s intervals and a 3 s horizon thus holds ~5 probes and ~5 open
 // intervals in well under a kilobyte, where whole summaries (4 histograms each) took ~3.5 KB.
 //
+// The table also serves a prober that keeps none of its own (ICMP): Tracked() gives a probe's
+// sending time and its kernel transmit stamp, which AttachTransmitStamp() stores in the slot
+// until the RTT takes its place.
+//
 // Sequence numbers are 32-bit and wrap (sequence_number.h). Sending times must not go backwards.
 // Not thread-safe: one per path, driven from the prober's io_context.
 

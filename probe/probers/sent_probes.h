@@ -1,7 +1,9 @@
 #pragma once
 
 // What a prober remembers about the probes it sent, to turn a reply into an RTT: send times on
-// both clocks, and the kernel's transmit timestamp once it arrives on the error queue.
+// both clocks, and the kernel's transmit timestamp once it arrives on the error queue. STAMP and
+// DNS keep one (STAMP needs the wall-clock T1 and the socket's transmit ids); the ICMP prober
+// uses its path's table instead (ProbeListener::Tracked).
 //
 // Storage is a ring of `capacity` slots allocated once, probe `sequence` in slot
 // sequence % capacity: sending, matching a reply and attaching a stamp cost no allocation and no

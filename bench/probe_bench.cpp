@@ -19,6 +19,7 @@
 
 #include "common/stats/interval_recorder.h"
 #include "probe/probers/icmp_prober.h"
+#include "probe/probers/recorder_listener.h"
 #include "probe/probers/stamp_prober.h"
 #include "probe/reflector/stamp_reflector.h"
 
@@ -37,31 +38,24 @@ double ThreadCpuSeconds() {
   return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
 }
 
-class RecorderListener : public probers::ProbeListener {
+// Counts the replies its prober reports.
+class CountingListener final : public probers::RecorderListener {
  public:
-  explicit RecorderListener(stats::IntervalRecorder recorder) : recorder_(std::move(recorder)) {}
-  void OnSent(const stats::ProbeSent& sent) override { (void)recorder_.OnSent(sent); }
-  void OnReply(const stats::ProbeReply& reply) override {
-    (void)recorder_.OnReply(reply);
-    ++replies;
-  }
-  std::optional<stats::TrackedProbe> Tracked(std::uint32_t sequence) const override {
-    return recorder_.Tracked(sequence);
-  }
-  bool AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent) override {
-    return recorder_.AttachTransmitStamp(sequence, kernel_sent);
-  }
+  using RecorderListener::RecorderListener;
   std::uint64_t replies = 0;
 
  private:
-  stats::IntervalRecorder recorder_;
+  void Replied(const stats::ProbeReply& /*reply*/,
+               const Result<stats::ReplyOutcome>& /*outcome*/) override {
+    ++replies;
+  }
 };
 
 // Sends one probe every millisecond, round robin over the probers, for kRunTime; returns the
 // probes sent. Also closes due intervals every second, as the daemon would.
 std::uint64_t ProbeEvenly(boost::asio::io_context& io,
                           std::vector<std::unique_ptr<probers::Prober>>& probers,
-                          std::vector<std::unique_ptr<RecorderListener>>& listeners) {
+                          std::vector<std::unique_ptr<CountingListener>>& listeners) {
   boost::asio::steady_timer timer(io);
   auto start = std::chrono::steady_clock::now();
   std::uint64_t sent = 0;
@@ -88,9 +82,9 @@ std::uint64_t ProbeEvenly(boost::asio::io_context& io,
   return sent;
 }
 
-std::unique_ptr<RecorderListener> MakeListener(const Clock& clock) {
+std::unique_ptr<CountingListener> MakeListener(const Clock& clock) {
   stats::IntervalRecorderOptions options;  // 10 s intervals, 1 s timeout, 3 s horizon
-  return std::make_unique<RecorderListener>(*stats::IntervalRecorder::Create(options, clock));
+  return std::make_unique<CountingListener>(*stats::IntervalRecorder::Create(options, clock));
 }
 
 void BM_StampProbes1000Targets(benchmark::State& state) {
@@ -109,7 +103,7 @@ void BM_StampProbes1000Targets(benchmark::State& state) {
 
   for (auto _ : state) {
     boost::asio::io_context io;
-    std::vector<std::unique_ptr<RecorderListener>> listeners;
+    std::vector<std::unique_ptr<CountingListener>> listeners;
     std::vector<std::unique_ptr<probers::Prober>> probers;
     for (int i = 0; i < kTargets; ++i) {
       listeners.push_back(MakeListener(clock));
@@ -146,7 +140,7 @@ void BM_IcmpProbes1000Targets(benchmark::State& state) {
       state.SkipWithError(service.error().message.c_str());
       break;
     }
-    std::vector<std::unique_ptr<RecorderListener>> listeners;
+    std::vector<std::unique_ptr<CountingListener>> listeners;
     std::vector<std::unique_ptr<probers::Prober>> probers;
     for (int i = 0; i < kTargets; ++i) {
       listeners.push_back(MakeListener(clock));

@@ -188,9 +188,12 @@ std::optional<TrackedProbe> IntervalRecorder::Tracked(std::uint32_t sequence) co
 
 bool IntervalRecorder::AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent) {
   Probe* probe = FindProbe(sequence);
-  if (probe == nullptr || probe->fate == Fate::kReceived || probe->stamped) return false;
-  probe->rtt_or_stamp = std::chrono::duration_cast<nanoseconds>(kernel_sent.time_since_epoch());
+  if (probe == nullptr || probe->stamped) return false;
   probe->stamped = true;
+  // An answered probe's slot holds its RTT: a stamp read after the reply came too late to serve.
+  if (probe->fate != Fate::kReceived) {
+    probe->rtt_or_stamp = std::chrono::duration_cast<nanoseconds>(kernel_sent.time_since_epoch());
+  }
   return true;
 }
 

@@ -111,8 +111,9 @@ class IntervalRecorder {
   // The probe as the table holds it (probe_events.h); nullopt when the table does not hold the
   // sequence: never sent, untracked, or its interval closed (any reply to it is unmatched).
   std::optional<TrackedProbe> Tracked(std::uint32_t sequence) const;
-  // Attaches the kernel's transmit stamp to a probe still waiting for its reply; false when the
-  // table does not hold it, it is answered, or it has a stamp already.
+  // Attaches the kernel's transmit stamp to a probe; false when the table does not hold it or it
+  // has a stamp already. A probe answered before its stamp was read takes it (true) but does not
+  // keep it: its RTT is measured by then.
   bool AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent);
 
   // Closes every interval that is final at the clock's current time and returns their summaries,
@@ -134,7 +135,7 @@ class IntervalRecorder {
   // probe belongs to is computed from `sent` (IndexOf) rather than kept.
   struct Probe {
     MonotonicTime sent;
-    // Received: the RTT. Waiting, with `stamped`: the kernel's transmit stamp, in nanoseconds
+    // Received: the RTT. Otherwise, when `stamped`: the kernel's transmit stamp, in nanoseconds
     // since the epoch. One field for both, as a probe needs the stamp only until it is answered.
     std::chrono::nanoseconds rtt_or_stamp{0};
     std::uint32_t sequence;

@@ -14,6 +14,7 @@
 #include "common/stats/interval_recorder.h"
 #include "probe/probers/host_clock.h"
 #include "probe/probers/icmp_prober.h"
+#include "probe/probers/recorder_listener.h"
 #include "probe/probers/stamp_prober.h"
 
 namespace linkmon::probers {
@@ -24,26 +25,17 @@ using std::chrono::nanoseconds;
 
 constexpr std::uint32_t kMaxCount = 1'000'000;
 
-// Feeds a prober's events to the recorder (an event it refuses is counted there), and keeps the
-// RTT of each reply the recorder counts as received.
-class RecorderListener : public ProbeListener {
+// Keeps the RTT of each reply the recorder counts as received.
+class RttListener final : public RecorderListener {
  public:
-  explicit RecorderListener(stats::IntervalRecorder& recorder) : recorder_(recorder) {}
-  void OnSent(const stats::ProbeSent& sent) override { (void)recorder_.OnSent(sent); }
-  void OnReply(const stats::ProbeReply& reply) override {
-    Result<stats::ReplyOutcome> outcome = recorder_.OnReply(reply);
-    if (outcome && *outcome == stats::ReplyOutcome::kReceived) rtts.push_back(reply.rtt);
-  }
-  std::optional<stats::TrackedProbe> Tracked(std::uint32_t sequence) const override {
-    return recorder_.Tracked(sequence);
-  }
-  bool AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent) override {
-    return recorder_.AttachTransmitStamp(sequence, kernel_sent);
-  }
+  using RecorderListener::RecorderListener;
   std::vector<nanoseconds> rtts;
 
  private:
-  stats::IntervalRecorder& recorder_;
+  void Replied(const stats::ProbeReply& reply,
+               const Result<stats::ReplyOutcome>& outcome) override {
+    if (outcome && *outcome == stats::ReplyOutcome::kReceived) rtts.push_back(reply.rtt);
+  }
 };
 
 // The prober and what keeps it working (the ICMP socket service).
@@ -158,7 +150,7 @@ Result<MeasurementReport> RunMeasurement(const MeasurementOptions& options, cons
                                        .origin = origin},
                                       clock);
   if (!recorder) return tl::unexpected(recorder.error());
-  RecorderListener listener(*recorder);
+  RttListener listener(std::move(*recorder));
   Result<ProberHandle> handle = MakeProber(io, clock, options, listener);
   if (!handle) return tl::unexpected(handle.error());
 
@@ -193,7 +185,7 @@ Result<MeasurementReport> RunMeasurement(const MeasurementOptions& options, cons
   report.icmp_socket = handle->icmp_socket;
   report.rtts = std::move(listener.rtts);
   std::sort(report.rtts.begin(), report.rtts.end());
-  for (const stats::IntervalSummary& summary : recorder->CloseDue()) {
+  for (const stats::IntervalSummary& summary : listener.recorder().CloseDue()) {
     if (Status merged = report.summary.Merge(summary); !merged) {
       return tl::unexpected(merged.error());
     }

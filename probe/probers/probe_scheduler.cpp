@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "probe/probers/recorder_listener.h"
+
 namespace linkmon::probers {
 
 namespace {
@@ -27,22 +29,15 @@ MonotonicTime NextSendWake(MonotonicTime next_due, MonotonicTime turn_start, nan
   return std::max(next_due, turn_start + send_slot);
 }
 
-// One per path (10,000 on a large probe): it hears its prober's events itself rather than
-// through a listener object of its own.
-struct ProbeScheduler::Path final : ProbeListener {
+// One per path (10,000 on a large probe): it is its prober's listener itself rather than owning
+// a listener object.
+struct ProbeScheduler::Path final : RecorderListener {
   Path(PathKey path_key, stats::IntervalRecorder path_recorder, nanoseconds path_interval)
-      : key(std::move(path_key)), recorder(std::move(path_recorder)), interval(path_interval) {}
-  void OnSent(const stats::ProbeSent& sent) override { (void)recorder.OnSent(sent); }
-  void OnReply(const stats::ProbeReply& reply) override { (void)recorder.OnReply(reply); }
-  std::optional<stats::TrackedProbe> Tracked(std::uint32_t sequence) const override {
-    return recorder.Tracked(sequence);
-  }
-  bool AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent) override {
-    return recorder.AttachTransmitStamp(sequence, kernel_sent);
-  }
+      : RecorderListener(std::move(path_recorder)),
+        key(std::move(path_key)),
+        interval(path_interval) {}
 
   PathKey key;
-  stats::IntervalRecorder recorder;
   std::unique_ptr<Prober> prober;
   nanoseconds interval;  // the next probe's time is in the send heap (Due), one interval on
   std::uint32_t next_sequence = 0;
@@ -161,7 +156,7 @@ void ProbeScheduler::ArmCloseTimer() {
 
 void ProbeScheduler::CloseDue() {
   for (const auto& path : paths_) {
-    for (const stats::IntervalSummary& summary : path->recorder.CloseDue()) {
+    for (const stats::IntervalSummary& summary : path->recorder().CloseDue()) {
       ++counters_.summaries;
       sink_(path->key, summary);
     }

@@ -28,8 +28,8 @@ class ProbeListener {
   // the path no longer tracks it (a reply to it is foreign). The scheduler's listener answers from
   // the path's IntervalRecorder (IntervalRecorder::Tracked), so a probe is remembered once.
   virtual std::optional<stats::TrackedProbe> Tracked(std::uint32_t sequence) const = 0;
-  // Attaches the kernel's transmit stamp to a probe still waiting for its reply; false when it is
-  // not tracked, answered or stamped already.
+  // Attaches the kernel's transmit stamp to a probe; false when it is not tracked or stamped
+  // already (a probe answered first takes the stamp without keeping it).
   virtual bool AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent) = 0;
 };
 

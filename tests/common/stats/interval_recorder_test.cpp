@@ -400,10 +400,18 @@ TEST_F(IntervalRecorderTest, ServesTrackedProbesAndTheirTransmitStamps) {
   EXPECT_FALSE(recorder_.AttachTransmitStamp(5, stamp));
   EXPECT_EQ(Reply(5, seconds(1) + milliseconds(4), milliseconds(4)), ReplyOutcome::kDuplicate);
 
+  // A stamp read after the reply is taken (the kernel did stamp the probe) and not kept: the slot
+  // holds the RTT.
+  Sent(6, seconds(2));
+  EXPECT_EQ(Reply(6, seconds(2) + milliseconds(5), milliseconds(5)), ReplyOutcome::kReceived);
+  EXPECT_TRUE(recorder_.AttachTransmitStamp(6, stamp));
+  EXPECT_FALSE(recorder_.AttachTransmitStamp(6, stamp));
+  EXPECT_FALSE(recorder_.Tracked(6)->kernel_sent.has_value());
+
   IntervalSummary summary = OnlySummary();
-  EXPECT_EQ(summary.rtt.Count(), 1u);
-  EXPECT_EQ(summary.rtt.Max(), milliseconds(3));  // the RTT, not the stamp that shared its slot
-  EXPECT_FALSE(recorder_.Tracked(5).has_value());  // its interval closed
+  EXPECT_EQ(summary.rtt.Count(), 2u);
+  EXPECT_EQ(summary.rtt.Max(), milliseconds(5));  // the RTTs, not the stamps that shared a slot
+  EXPECT_FALSE(recorder_.Tracked(5).has_value());  // their interval closed
 }
 
 // An open interval keeps its index in 32 bits (136 years of 1 s intervals); a probe further from

@@ -2,7 +2,7 @@
 
 // A ProbeListener for tests: keeps every event, in order, and serves as the path's table of probes
 // (Tracked, AttachTransmitStamp) the way the scheduler's IntervalRecorder does, without its
-// intervals: every probe sent stays tracked, and loses its stamp when it is answered.
+// intervals: every probe sent stays tracked, takes one stamp, and does not keep it once answered.
 
 #include <map>
 #include <vector>
@@ -15,23 +15,25 @@ class RecordingListener : public ProbeListener {
  public:
   void OnSent(const stats::ProbeSent& sent) override {
     sent_.push_back(sent);
-    tracked_[sent.sequence] = {.sent = sent.sent, .kernel_sent = std::nullopt};
+    tracked_[sent.sequence] = {.probe = {.sent = sent.sent, .kernel_sent = std::nullopt}};
   }
   void OnReply(const stats::ProbeReply& reply) override {
     replies_.push_back(reply);
     if (auto it = tracked_.find(reply.sequence); it != tracked_.end()) {
-      it->second.kernel_sent.reset();
+      it->second.answered = true;
+      it->second.probe.kernel_sent.reset();
     }
   }
   std::optional<stats::TrackedProbe> Tracked(std::uint32_t sequence) const override {
     auto it = tracked_.find(sequence);
     if (it == tracked_.end()) return std::nullopt;
-    return it->second;
+    return it->second.probe;
   }
   bool AttachTransmitStamp(std::uint32_t sequence, SystemTime kernel_sent) override {
     auto it = tracked_.find(sequence);
-    if (it == tracked_.end() || it->second.kernel_sent) return false;
-    it->second.kernel_sent = kernel_sent;
+    if (it == tracked_.end() || it->second.stamped) return false;
+    it->second.stamped = true;
+    if (!it->second.answered) it->second.probe.kernel_sent = kernel_sent;
     return true;
   }
 
@@ -41,7 +43,12 @@ class RecordingListener : public ProbeListener {
  private:
   std::vector<stats::ProbeSent> sent_;
   std::vector<stats::ProbeReply> replies_;
-  std::map<std::uint32_t, stats::TrackedProbe> tracked_;
+  struct Entry {
+    stats::TrackedProbe probe;
+    bool stamped = false;
+    bool answered = false;
+  };
+  std::map<std::uint32_t, Entry> tracked_;
 };
 
 }  // namespace linkmon::probers::testing

@@ -120,7 +120,6 @@ Status IcmpEchoService::Send(std::uint32_t flow, std::uint32_t sequence,
 void IcmpEchoService::Flush() {
   if (batch_.empty() || !descriptor_.is_open()) return;
   const MonotonicTime monotonic = clock_.MonotonicNow();
-  const SystemTime wall = clock_.SystemNow();
   std::span<const Status> results = batch_.Send(descriptor_.native_handle());
   const bool stamped = timestamping_ == net::KernelTimestamping::kSoTimestamping;
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -139,7 +138,7 @@ void IcmpEchoService::Flush() {
     // Only SO_TIMESTAMPING queues transmit stamps; counting them otherwise would make every
     // wake-up read an empty error queue.
     if (stamped) ++outstanding_stamps_;
-    if (flow != nullptr) flow->OnProbeSent(echo.sequence, monotonic, wall);
+    if (flow != nullptr) flow->OnProbeSent(echo.sequence, monotonic);
   }
   queued_.clear();
   // The software stamps are queued before sendmmsg returns: read them all now, in one call,

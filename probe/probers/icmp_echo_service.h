@@ -39,9 +39,9 @@ namespace linkmon::probers {
 class IcmpFlow {
  public:
   virtual ~IcmpFlow() = default;
-  // Probe `sequence` of this flow left (the clocks read just before the batch's send call), or
-  // the kernel refused it: then it did not leave.
-  virtual void OnProbeSent(std::uint32_t sequence, MonotonicTime monotonic, SystemTime wall) = 0;
+  // Probe `sequence` of this flow left (the monotonic clock read just before the batch's send
+  // call), or the kernel refused it: then it did not leave.
+  virtual void OnProbeSent(std::uint32_t sequence, MonotonicTime monotonic) = 0;
   virtual void OnSendFailed(std::uint32_t sequence, const Error& error) = 0;
   // The kernel's transmit stamp of probe `sequence` of this flow.
   virtual void OnTransmitTimestamp(std::uint32_t sequence, SystemTime time) = 0;

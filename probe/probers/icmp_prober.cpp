@@ -53,8 +53,7 @@ Status IcmpProber::Send(std::uint32_t sequence) {
   return queued;
 }
 
-void IcmpProber::OnProbeSent(std::uint32_t sequence, MonotonicTime monotonic,
-                             SystemTime /*wall*/) {
+void IcmpProber::OnProbeSent(std::uint32_t sequence, MonotonicTime monotonic) {
   ++counters_.probes_sent;
   listener_->OnSent({.sequence = sequence, .sent = monotonic});
 }

@@ -49,7 +49,7 @@ class IcmpProber final : public Prober, private IcmpFlow {
   IcmpProber(std::shared_ptr<IcmpEchoService> service, const IcmpProberOptions& options,
              ProbeListener& listener);
 
-  void OnProbeSent(std::uint32_t sequence, MonotonicTime monotonic, SystemTime wall) override;
+  void OnProbeSent(std::uint32_t sequence, MonotonicTime monotonic) override;
   void OnSendFailed(std::uint32_t sequence, const Error& error) override;
   void OnTransmitTimestamp(std::uint32_t sequence, SystemTime time) override;
   void OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDatagram& received) override;

@@ -67,9 +67,4 @@ bool SentProbes::SetKernelTime(std::uint32_t transmit_id, SystemTime time) {
   return false;
 }
 
-bool SentProbes::SetKernelTimeOf(std::uint32_t sequence, SystemTime time) {
-  Slot& slot = slots_[sequence % capacity_];
-  return slot.sequence == sequence && Stamp(slot, time);
-}
-
 }  // namespace linkmon::probers

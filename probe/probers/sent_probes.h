@@ -52,9 +52,6 @@ class SentProbes {
   // search starts at the newest probe and usually ends there.
   bool SetKernelTime(std::uint32_t transmit_id, SystemTime time);
 
-  // The same for a probe known by its sequence (a shared socket routes stamps by its own index).
-  bool SetKernelTimeOf(std::uint32_t sequence, SystemTime time);
-
   std::size_t capacity() const { return capacity_; }
 
  private:

@@ -25,8 +25,8 @@ class ProbeListener {
 
   // The path's table of probes, for a prober that keeps none of its own (ICMP): the probe sent
   // as `sequence` as OnSent gave it, with its kernel transmit stamp once attached; nullopt when
-  // the path no longer tracks it (a reply to it is foreign). The scheduler's listener answers from
-  // the path's IntervalRecorder (IntervalRecorder::Tracked), so a probe is remembered once.
+  // the path no longer tracks it (a reply to it is foreign). RecorderListener answers from the
+  // path's IntervalRecorder (IntervalRecorder::Tracked), so a probe is remembered once.
   virtual std::optional<stats::TrackedProbe> Tracked(std::uint32_t sequence) const = 0;
   // Attaches the kernel's transmit stamp to a probe; false when it is not tracked or stamped
   // already (a probe answered first takes the stamp without keeping it).

@@ -15,6 +15,8 @@ namespace {
 using std::chrono::nanoseconds;
 
 constexpr std::size_t kMaxOutstandingLimit = std::size_t{1} << 20;
+// A probe's sending time is kept in 60 bits of nanoseconds from the origin (36 years).
+constexpr nanoseconds kMaxSinceOrigin{(std::int64_t{1} << 60) - 1};
 
 tl::unexpected<Error> Invalid(std::string message) {
   return MakeError(ErrorCode::kInvalidArgument, "interval recorder: " + std::move(message));
@@ -79,6 +81,11 @@ Status IntervalRecorder::OnSent(const ProbeSent& event) {
     return Invalid("probe " + std::to_string(event.sequence) + " sent 2^32 intervals or more " +
                    "after the origin");
   }
+  if (event.sent - origin_ > kMaxSinceOrigin) {
+    ++counters_.rejected_events;
+    return Invalid("probe " + std::to_string(event.sequence) +
+                   " sent 2^60 ns (36 years) or more after the origin");
+  }
   if (index < closed_before_) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) + " sent in interval " +
@@ -97,8 +104,13 @@ Status IntervalRecorder::OnSent(const ProbeSent& event) {
     previous_send_tracked_ = false;
     return {};
   }
-  PushProbe(Probe{
-      .sent = event.sent, .sequence = event.sequence, .follows_previous = previous_send_tracked_});
+  // The mask only tells the compiler what the check above made sure of.
+  const auto since_origin = static_cast<std::uint64_t>((event.sent - origin_).count());
+  PushProbe(Probe{.since_origin = since_origin & ((std::uint64_t{1} << 60) - 1),
+                  .fate_bits = static_cast<std::uint64_t>(Fate::kWaiting),
+                  .follows_previous = previous_send_tracked_,
+                  .stamped = false},
+            event.sequence);
   previous_send_tracked_ = true;
   return {};
 }
@@ -109,7 +121,8 @@ Result<ReplyOutcome> IntervalRecorder::OnReply(const ProbeReply& event) {
     ++counters_.unmatched_replies;
     return ReplyOutcome::kUnmatched;
   }
-  if (event.arrival < probe->sent) {
+  const MonotonicTime sent = SentAt(*probe);
+  if (event.arrival < sent) {
     ++counters_.rejected_events;
     return Invalid("reply to probe " + std::to_string(event.sequence) +
                    " arrived before the probe was sent");
@@ -119,22 +132,22 @@ Result<ReplyOutcome> IntervalRecorder::OnReply(const ProbeReply& event) {
     return Invalid("reply to probe " + std::to_string(event.sequence) + " has a negative RTT");
   }
   // A probe stays in the table until its interval closes, so its interval is open.
-  OpenInterval* interval = FindInterval(IndexOf(probe->sent));
+  OpenInterval* interval = FindInterval(IndexOf(sent));
   assert(interval != nullptr);
 
   // Classified by the reply's own timestamps, so that the outcome does not depend on when
   // CloseDue() happens to run.
-  const auto elapsed = event.arrival - probe->sent;
+  const auto elapsed = event.arrival - sent;
   if (elapsed > options_.late_horizon) {
     ++counters_.replies_after_horizon;
     return ReplyOutcome::kAfterHorizon;
   }
-  if (probe->fate != Fate::kWaiting) {
+  if (probe->fate() != Fate::kWaiting) {
     ++interval->duplicated;
     return ReplyOutcome::kDuplicate;
   }
   if (elapsed > options_.timeout) {
-    probe->fate = Fate::kLate;
+    probe->set_fate(Fate::kLate);
     return ReplyOutcome::kLate;
   }
   RecordReceived(*probe, event, *interval);
@@ -145,7 +158,7 @@ Result<ReplyOutcome> IntervalRecorder::OnReply(const ProbeReply& event) {
 // probe's fate and RTT give (counts, RTT and IPDV histograms) waits for the close.
 void IntervalRecorder::RecordReceived(Probe& probe, const ProbeReply& event,
                                       OpenInterval& interval) {
-  probe.fate = Fate::kReceived;
+  probe.set_fate(Fate::kReceived);
   probe.rtt_or_stamp = event.rtt;
   interval.timestamp_source =
       CombineTimestampSources(interval.timestamp_source, event.timestamp_source);
@@ -178,8 +191,8 @@ void IntervalRecorder::RecordReceived(Probe& probe, const ProbeReply& event,
 std::optional<TrackedProbe> IntervalRecorder::Tracked(std::uint32_t sequence) const {
   const Probe* probe = FindProbe(sequence);
   if (probe == nullptr) return std::nullopt;
-  TrackedProbe tracked{.sent = probe->sent, .kernel_sent = std::nullopt};
-  if (probe->fate != Fate::kReceived && probe->stamped) {
+  TrackedProbe tracked{.sent = SentAt(*probe), .kernel_sent = std::nullopt};
+  if (probe->fate() != Fate::kReceived && probe->stamped) {
     tracked.kernel_sent =
         SystemTime(std::chrono::duration_cast<SystemTime::duration>(probe->rtt_or_stamp));
   }
@@ -191,7 +204,7 @@ bool IntervalRecorder::AttachTransmitStamp(std::uint32_t sequence, SystemTime ke
   if (probe == nullptr || probe->stamped) return false;
   probe->stamped = true;
   // An answered probe's slot holds its RTT: a stamp read after the reply came too late to serve.
-  if (probe->fate != Fate::kReceived) {
+  if (probe->fate() != Fate::kReceived) {
     probe->rtt_or_stamp = std::chrono::duration_cast<nanoseconds>(kernel_sent.time_since_epoch());
   }
   return true;
@@ -235,10 +248,10 @@ IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
   // The interval's probes are at the front of the table: older intervals are gone already. The
   // probe before each one in sending order is the previous one here, or for the first, the last
   // one removed at an earlier close.
-  while (count_ > 0 && IndexOf(ProbeAt(0).sent) == interval.index) {
+  while (count_ > 0 && IndexOf(SentAt(ProbeAt(0))) == interval.index) {
     const Probe& probe = ProbeAt(0);
     ++summary.counts.sent;
-    switch (probe.fate) {
+    switch (probe.fate()) {
       case Fate::kWaiting:
         ++summary.counts.lost;
         break;
@@ -258,7 +271,7 @@ IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
         }
         break;
     }
-    last_removed_rtt_ = probe.fate == Fate::kReceived ? probe.rtt_or_stamp : kNoDuration;
+    last_removed_rtt_ = probe.fate() == Fate::kReceived ? probe.rtt_or_stamp : kNoDuration;
     PopProbe();
   }
   return summary;
@@ -295,17 +308,21 @@ IntervalRecorder::Probe* IntervalRecorder::FindProbe(std::uint32_t sequence) {
 const IntervalRecorder::Probe* IntervalRecorder::FindProbe(std::uint32_t sequence) const {
   if (count_ == 0) return nullptr;
   // Sequence numbers wrap: the difference is the distance from the oldest probe in any case.
-  const std::uint32_t offset = sequence - ProbeAt(0).sequence;
-  if (offset < count_ && ProbeAt(offset).sequence == sequence) return &ProbeAt(offset);
+  const std::uint32_t offset = sequence - SequenceAt(0);
+  if (offset < count_ && SequenceAt(offset) == sequence) return &ProbeAt(offset);
   if (consecutive_) return nullptr;
   for (std::size_t i = 0; i < count_; ++i) {
-    if (ProbeAt(i).sequence == sequence) return &ProbeAt(i);
+    if (SequenceAt(i) == sequence) return &ProbeAt(i);
   }
   return nullptr;
 }
 
-void IntervalRecorder::PushProbe(const Probe& probe) {
-  if (count_ > 0 && probe.sequence != ProbeAt(count_ - 1).sequence + 1) consecutive_ = false;
+void IntervalRecorder::PushProbe(const Probe& probe, std::uint32_t sequence) {
+  if (count_ == 0) {
+    first_sequence_ = sequence;
+  } else if (consecutive_ && sequence != SequenceAt(count_ - 1) + 1) {
+    KeepSequences();
+  }
   if (count_ == ring_size_) {
     // Grows by doubling up to the bound: a path holds what its rate and horizon need, no more.
     const std::uint32_t first =
@@ -314,16 +331,31 @@ void IntervalRecorder::PushProbe(const Probe& probe) {
         ring_size_ == 0 ? first : std::min(2 * ring_size_, options_.max_outstanding);
     auto grown = std::make_unique<Probe[]>(size);
     for (std::uint32_t i = 0; i < count_; ++i) grown[i] = ProbeAt(i);
+    if (sequences_) {
+      auto grown_sequences = std::make_unique<std::uint32_t[]>(size);
+      for (std::uint32_t i = 0; i < count_; ++i) grown_sequences[i] = sequences_[SlotOf(i)];
+      sequences_ = std::move(grown_sequences);
+    }
     ring_ = std::move(grown);
     ring_size_ = size;
     head_ = 0;
   }
-  ring_[(head_ + count_) % ring_size_] = probe;
+  const std::size_t slot = SlotOf(count_);
+  ring_[slot] = probe;
+  if (sequences_) sequences_[slot] = sequence;
   ++count_;
+}
+
+// From now on, until the table empties, every slot's sequence number is kept.
+void IntervalRecorder::KeepSequences() {
+  if (!sequences_) sequences_ = std::make_unique<std::uint32_t[]>(ring_size_);
+  for (std::uint32_t i = 0; i < count_; ++i) sequences_[SlotOf(i)] = first_sequence_ + i;
+  consecutive_ = false;
 }
 
 void IntervalRecorder::PopProbe() {
   head_ = (head_ + 1) % ring_size_;
+  ++first_sequence_;
   if (--count_ == 0) {
     head_ = 0;
     consecutive_ = true;

@@ -131,19 +131,24 @@ class IntervalRecorder {
   // a sentinel rather than a std::optional saves 8 bytes each, in an object kept per path.
   static constexpr std::chrono::nanoseconds kNoDuration{-1};
 
-  // 24 bytes: a path probed once a second with 10 s summaries holds ~15 of them. The interval a
-  // probe belongs to is computed from `sent` (IndexOf) rather than kept.
+  // 16 bytes: a path probed once a second with 10 s summaries holds ~15 of them (at 10,000
+  // paths, 8 bytes less a slot is 1.2 MB). The interval a probe belongs to is computed from its
+  // sending time (IndexOf) rather than kept, its sequence number from its place in the table
+  // (SequenceAt), and its sending time is kept from the origin, leaving room for the flags.
   struct Probe {
-    MonotonicTime sent;
+    // Sending time - origin_, in nanoseconds: 2^60 ns is 36 years (OnSent refuses later ones).
+    std::uint64_t since_origin : 60;
+    std::uint64_t fate_bits : 2;
+    // The probe sent just before this one is tracked (no untracked probe in between): the pair
+    // is consecutive for IPDV.
+    std::uint64_t follows_previous : 1;
+    std::uint64_t stamped : 1;
     // Received: the RTT. Otherwise, when `stamped`: the kernel's transmit stamp, in nanoseconds
     // since the epoch. One field for both, as a probe needs the stamp only until it is answered.
     std::chrono::nanoseconds rtt_or_stamp{0};
-    std::uint32_t sequence;
-    Fate fate = Fate::kWaiting;
-    // True when the probe sent just before this one is tracked (no untracked probe in between):
-    // the pair is consecutive for IPDV.
-    bool follows_previous;
-    bool stamped = false;
+
+    Fate fate() const { return static_cast<Fate>(fate_bits); }
+    void set_fate(Fate fate) { fate_bits = static_cast<std::uint64_t>(fate) & 3U; }
   };
 
   // One-way delays of an interval's received probes; only methods that measure them (STAMP with
@@ -180,15 +185,25 @@ class IntervalRecorder {
   OpenInterval* FindInterval(std::uint64_t index);
   Probe* FindProbe(std::uint32_t sequence);
   const Probe* FindProbe(std::uint32_t sequence) const;
+  MonotonicTime SentAt(const Probe& probe) const {
+    return origin_ + std::chrono::nanoseconds(probe.since_origin);
+  }
   void RecordReceived(Probe& probe, const ProbeReply& event, OpenInterval& interval);
   IntervalSummary Close(OpenInterval& interval);
 
   // The table of tracked probes, a ring in sending order: probe i (0 = oldest) is at
   // ring_[(head_ + i) % ring_size_].
-  Probe& ProbeAt(std::size_t i) { return ring_[(head_ + i) % ring_size_]; }
-  const Probe& ProbeAt(std::size_t i) const { return ring_[(head_ + i) % ring_size_]; }
-  void PushProbe(const Probe& probe);
+  std::size_t SlotOf(std::size_t i) const { return (head_ + i) % ring_size_; }
+  Probe& ProbeAt(std::size_t i) { return ring_[SlotOf(i)]; }
+  const Probe& ProbeAt(std::size_t i) const { return ring_[SlotOf(i)]; }
+  // Probe i's sequence number: the oldest one's plus i while they follow one another, else kept
+  // in sequences_.
+  std::uint32_t SequenceAt(std::size_t i) const {
+    return consecutive_ ? first_sequence_ + static_cast<std::uint32_t>(i) : sequences_[SlotOf(i)];
+  }
+  void PushProbe(const Probe& probe, std::uint32_t sequence);
   void PopProbe();
+  void KeepSequences();
 
   // The options a running recorder reads (the origin is spent by then), narrowed: a probe keeps
   // a recorder per path, 10,000 of them on a large one, so its members are kept small.
@@ -210,16 +225,21 @@ class IntervalRecorder {
   std::uint32_t ring_size_ = 0;
   std::uint32_t head_ = 0;
   std::uint32_t count_ = 0;
+  // The oldest tracked probe's sequence number, while `consecutive_`.
+  std::uint32_t first_sequence_ = 0;
   // True while the tracked probes' sequence numbers follow one another (as the scheduler numbers
-  // them): a reply then finds its probe by subtraction instead of a search.
+  // them): a probe's number is then its place in the table, and a reply finds its probe by
+  // subtraction. Otherwise (a caller numbering its probes its own way) the numbers are kept in
+  // sequences_, slot for slot with ring_, made the first time they are needed.
   bool consecutive_ = true;
+  std::unique_ptr<std::uint32_t[]> sequences_;
   bool previous_send_tracked_ = false;
   // The RTT of the last probe removed from the table when it was received (else kNoDuration),
   // for the IPDV pair that straddles an interval's close.
   std::chrono::nanoseconds last_removed_rtt_ = kNoDuration;
 
-  std::vector<OpenInterval> open_;  // by increasing index; a handful
-  std::uint64_t closed_before_ = 0;  // intervals with a lower index are closed
+  std::vector<OpenInterval> open_;              // by increasing index; a handful
+  std::uint64_t closed_before_ = 0;             // intervals with a lower index are closed
   std::optional<std::uint32_t> next_expected_;  // RFC 4737 NextExp
   Rfc3550Jitter jitter_;
   std::chrono::nanoseconds previous_arrival_rtt_ = kNoDuration;  // for RFC 3550's D

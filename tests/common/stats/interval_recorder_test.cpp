@@ -165,6 +165,31 @@ TEST_F(IntervalRecorderTest, FindsProbesWhoseSequenceNumbersDoNotFollowOneAnothe
   EXPECT_EQ(recorder_.outstanding(), 0u);
 }
 
+TEST_F(IntervalRecorderTest, SequenceNumbersThatStopFollowingOneAnotherAndStartAgain) {
+  // The table keeps sequence numbers only once they stop following one another, and forgets
+  // them when it empties. 0 1 2, then a jump to 10 11 (kept from there on, through a growth of
+  // the table from its first 4 slots), all answered; then, in the next interval after the close,
+  // 20 21 22 follow one another again.
+  for (std::uint32_t seq : {0u, 1u, 2u, 10u, 11u}) Sent(seq, milliseconds(10 * seq));
+  EXPECT_EQ(Reply(3, milliseconds(150), milliseconds(20)), ReplyOutcome::kUnmatched);
+  for (std::uint32_t seq : {11u, 0u, 10u, 2u, 1u}) {
+    EXPECT_EQ(Reply(seq, milliseconds(200 + seq), milliseconds(20)), ReplyOutcome::kReceived)
+        << seq;
+  }
+  auto first = CloseAt(seconds(13));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].counts.received, 5u);
+  EXPECT_EQ(recorder_.outstanding(), 0u);
+  for (std::uint32_t seq : {20u, 21u, 22u}) Sent(seq, seconds(14) + milliseconds(seq));
+  EXPECT_EQ(Reply(10, seconds(15), milliseconds(20)), ReplyOutcome::kUnmatched);
+  EXPECT_EQ(Reply(22, seconds(15), milliseconds(20)), ReplyOutcome::kReceived);
+  EXPECT_EQ(Reply(21, seconds(15), milliseconds(20)), ReplyOutcome::kReceived);
+  const IntervalSummary second = OnlySummary();
+  EXPECT_EQ(second.counts.sent, 3u);
+  EXPECT_EQ(second.counts.received, 2u);
+  EXPECT_EQ(second.counts.lost, 1u);
+}
+
 TEST_F(IntervalRecorderTest, JitterAsIpdvAndRfc3550ByHand) {
   // RTTs 10, 14, 11, 11, 20 ms, sent 100 ms apart, arriving in order.
   const int rtts[] = {10, 14, 11, 11, 20};
@@ -410,7 +435,7 @@ TEST_F(IntervalRecorderTest, ServesTrackedProbesAndTheirTransmitStamps) {
 
   IntervalSummary summary = OnlySummary();
   EXPECT_EQ(summary.rtt.Count(), 2u);
-  EXPECT_EQ(summary.rtt.Max(), milliseconds(5));  // the RTTs, not the stamps that shared a slot
+  EXPECT_EQ(summary.rtt.Max(), milliseconds(5));   // the RTTs, not the stamps that shared a slot
   EXPECT_FALSE(recorder_.Tracked(5).has_value());  // their interval closed
 }
 
@@ -428,6 +453,22 @@ TEST_F(IntervalRecorderTest, RefusesAProbeBeyondTwoToTheThirtyTwoIntervals) {
   EXPECT_EQ(beyond.error().message,
             "interval recorder: probe 2 sent 2^32 intervals or more after the origin");
   EXPECT_EQ(recorder_.counters().rejected_events, 1u);
+}
+
+TEST_F(IntervalRecorderTest, RefusesAProbeBeyondSixtyBitsOfNanoseconds) {
+  // A slot keeps the sending time in 60 bits of nanoseconds from the origin.
+  recorder_ = Make(IntervalRecorderOptions{.interval = seconds(1),
+                                           .timeout = seconds(1),
+                                           .late_horizon = seconds(1),
+                                           .max_outstanding = 64,
+                                           .origin = std::nullopt});
+  const nanoseconds last((std::int64_t{1} << 60) - 1);
+  Sent(1, last);
+  EXPECT_EQ(Reply(1, last + milliseconds(5), milliseconds(5)), ReplyOutcome::kReceived);
+  auto beyond = recorder_.OnSent(ProbeSent{.sequence = 2, .sent = At(last + nanoseconds(1))});
+  ASSERT_FALSE(beyond.has_value());
+  EXPECT_EQ(beyond.error().message,
+            "interval recorder: probe 2 sent 2^60 ns (36 years) or more after the origin");
 }
 
 TEST_F(IntervalRecorderTest, RefusesBadOptions) {

@@ -37,34 +37,35 @@ Result<IntervalRecorder> IntervalRecorder::Create(const IntervalRecorderOptions&
   if (options.expected_outstanding > options.max_outstanding) {
     return Invalid("expected_outstanding must not exceed max_outstanding");
   }
+  auto settings = std::make_shared<Settings>(
+      Settings{.interval = options.interval,
+               .timeout = options.timeout,
+               .late_horizon = options.late_horizon,
+               .max_outstanding = static_cast<std::uint32_t>(options.max_outstanding),
+               .expected_outstanding = static_cast<std::uint32_t>(options.expected_outstanding),
+               .clock = &clock,
+               .origin = {},
+               .wall_origin = {}});
   const MonotonicTime monotonic_now = clock.MonotonicNow();
   const SystemTime system_now = clock.SystemNow();
   if (options.origin) {
     const auto since_origin =
         std::chrono::duration_cast<SystemTime::duration>(monotonic_now - *options.origin);
-    return IntervalRecorder(options, clock, *options.origin, system_now - since_origin);
+    settings->origin = *options.origin;
+    settings->wall_origin = system_now - since_origin;
+    return IntervalRecorder(std::move(settings));
   }
   // The last wall-clock multiple of the interval, and the monotonic time it corresponds to.
   auto phase =
       std::chrono::duration_cast<nanoseconds>(system_now.time_since_epoch()) % options.interval;
   if (phase < nanoseconds(0)) phase += options.interval;  // wall clock before 1970
-  return IntervalRecorder(options, clock, monotonic_now - phase,
-                          system_now - std::chrono::duration_cast<SystemTime::duration>(phase));
+  settings->origin = monotonic_now - phase;
+  settings->wall_origin = system_now - std::chrono::duration_cast<SystemTime::duration>(phase);
+  return IntervalRecorder(std::move(settings));
 }
 
-IntervalRecorder::IntervalRecorder(const IntervalRecorderOptions& options, const Clock& clock,
-                                   MonotonicTime origin, SystemTime wall_origin)
-    : options_{.interval = options.interval,
-               .timeout = options.timeout,
-               .late_horizon = options.late_horizon,
-               .max_outstanding = static_cast<std::uint32_t>(options.max_outstanding),
-               .expected_outstanding = static_cast<std::uint32_t>(options.expected_outstanding)},
-      clock_(&clock),
-      origin_(origin),
-      wall_origin_(wall_origin) {}
-
 Status IntervalRecorder::OnSent(const ProbeSent& event) {
-  if (event.sent < origin_) {
+  if (event.sent < settings_->origin) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) + " sent before the first interval");
   }
@@ -81,7 +82,7 @@ Status IntervalRecorder::OnSent(const ProbeSent& event) {
     return Invalid("probe " + std::to_string(event.sequence) + " sent 2^32 intervals or more " +
                    "after the origin");
   }
-  if (event.sent - origin_ > kMaxSinceOrigin) {
+  if (event.sent - settings_->origin > kMaxSinceOrigin) {
     ++counters_.rejected_events;
     return Invalid("probe " + std::to_string(event.sequence) +
                    " sent 2^60 ns (36 years) or more after the origin");
@@ -98,14 +99,14 @@ Status IntervalRecorder::OnSent(const ProbeSent& event) {
   OpenInterval& interval = IntervalFor(static_cast<std::uint32_t>(index));
   interval.last_sent = event.sent;
 
-  if (count_ >= options_.max_outstanding) {
+  if (count_ >= settings_->max_outstanding) {
     ++interval.untracked;
     ++counters_.untracked_probes;
     previous_send_tracked_ = false;
     return {};
   }
   // The mask only tells the compiler what the check above made sure of.
-  const auto since_origin = static_cast<std::uint64_t>((event.sent - origin_).count());
+  const auto since_origin = static_cast<std::uint64_t>((event.sent - settings_->origin).count());
   PushProbe(Probe{.since_origin = since_origin & ((std::uint64_t{1} << 60) - 1),
                   .fate_bits = static_cast<std::uint64_t>(Fate::kWaiting),
                   .follows_previous = previous_send_tracked_,
@@ -138,7 +139,7 @@ Result<ReplyOutcome> IntervalRecorder::OnReply(const ProbeReply& event) {
   // Classified by the reply's own timestamps, so that the outcome does not depend on when
   // CloseDue() happens to run.
   const auto elapsed = event.arrival - sent;
-  if (elapsed > options_.late_horizon) {
+  if (elapsed > settings_->late_horizon) {
     ++counters_.replies_after_horizon;
     return ReplyOutcome::kAfterHorizon;
   }
@@ -146,7 +147,7 @@ Result<ReplyOutcome> IntervalRecorder::OnReply(const ProbeReply& event) {
     ++interval->duplicated;
     return ReplyOutcome::kDuplicate;
   }
-  if (elapsed > options_.timeout) {
+  if (elapsed > settings_->timeout) {
     probe->set_fate(Fate::kLate);
     return ReplyOutcome::kLate;
   }
@@ -211,15 +212,15 @@ bool IntervalRecorder::AttachTransmitStamp(std::uint32_t sequence, SystemTime ke
 }
 
 std::vector<IntervalSummary> IntervalRecorder::CloseDue() {
-  const MonotonicTime now = clock_->MonotonicNow();
+  const MonotonicTime now = settings_->clock->MonotonicNow();
   std::vector<IntervalSummary> closed;
   // Intervals become final in index order: a later one ends later and its last probe was sent
   // later, so the loop can stop at the first that is not final.
   std::size_t final_count = 0;
   for (OpenInterval& interval : open_) {
     const MonotonicTime end =
-        origin_ + options_.interval * static_cast<std::int64_t>(interval.index + 1);
-    if (now < end || now < interval.last_sent + options_.late_horizon) break;
+        settings_->origin + settings_->interval * static_cast<std::int64_t>(interval.index + 1);
+    if (now < end || now < interval.last_sent + settings_->late_horizon) break;
     if (closed.empty()) closed.reserve(open_.size());
     closed.push_back(Close(interval));
     closed_before_ = std::uint64_t{interval.index} + 1;
@@ -231,9 +232,10 @@ std::vector<IntervalSummary> IntervalRecorder::CloseDue() {
 
 IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
   IntervalSummary summary;
-  summary.start = wall_origin_ + std::chrono::duration_cast<SystemTime::duration>(
-                                     options_.interval * static_cast<std::int64_t>(interval.index));
-  summary.duration = options_.interval;
+  summary.start =
+      settings_->wall_origin + std::chrono::duration_cast<SystemTime::duration>(
+                                   settings_->interval * static_cast<std::int64_t>(interval.index));
+  summary.duration = settings_->interval;
   summary.timestamp_source = interval.timestamp_source;
   summary.counts.sent = interval.untracked;
   summary.counts.untracked = interval.untracked;
@@ -278,7 +280,7 @@ IntervalSummary IntervalRecorder::Close(OpenInterval& interval) {
 }
 
 std::uint64_t IntervalRecorder::IndexOf(MonotonicTime sent) const {
-  return static_cast<std::uint64_t>((sent - origin_) / options_.interval);
+  return static_cast<std::uint64_t>((sent - settings_->origin) / settings_->interval);
 }
 
 IntervalRecorder::OpenInterval& IntervalRecorder::IntervalFor(std::uint32_t index) {
@@ -288,7 +290,7 @@ IntervalRecorder::OpenInterval& IntervalRecorder::IntervalFor(std::uint32_t inde
     // their late horizon, given at the first so that the vector never grows past it (doubling
     // from one, 1 s intervals with a 3 s horizon held 8 instead of 5).
     if (open_.capacity() == 0)
-      open_.reserve(static_cast<std::size_t>(2 + options_.late_horizon / options_.interval));
+      open_.reserve(static_cast<std::size_t>(2 + settings_->late_horizon / settings_->interval));
     open_.push_back(OpenInterval{.index = index, .last_sent = {}});
   }
   return open_.back();
@@ -326,9 +328,9 @@ void IntervalRecorder::PushProbe(const Probe& probe, std::uint32_t sequence) {
   if (count_ == ring_size_) {
     // Grows by doubling up to the bound: a path holds what its rate and horizon need, no more.
     const std::uint32_t first =
-        options_.expected_outstanding > 0 ? options_.expected_outstanding : std::uint32_t{4};
+        settings_->expected_outstanding > 0 ? settings_->expected_outstanding : std::uint32_t{4};
     const std::uint32_t size =
-        ring_size_ == 0 ? first : std::min(2 * ring_size_, options_.max_outstanding);
+        ring_size_ == 0 ? first : std::min(2 * ring_size_, settings_->max_outstanding);
     auto grown = std::make_unique<Probe[]>(size);
     for (std::uint32_t i = 0; i < count_; ++i) grown[i] = ProbeAt(i);
     if (sequences_) {

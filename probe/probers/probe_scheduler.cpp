@@ -65,6 +65,21 @@ Status ProbeScheduler::AddPath(const PathKey& key, nanoseconds interval, nanosec
         ErrorCode::kInvalidArgument,
         fmt::format("scheduler: path {}: need 0 < timeout <= interval", key.ToString()));
   }
+  Result<stats::IntervalRecorder> recorder = MakeRecorder(interval, timeout);
+  if (!recorder) return tl::unexpected(recorder.error());
+  auto path = std::make_unique<Path>(key, std::move(*recorder), interval);
+  Result<std::unique_ptr<Prober>> prober = make_prober(*path);
+  if (!prober) return tl::unexpected(prober.error());
+  path->prober = std::move(*prober);
+  paths_.push_back(std::move(path));
+  return {};
+}
+
+Result<stats::IntervalRecorder> ProbeScheduler::MakeRecorder(nanoseconds interval,
+                                                             nanoseconds timeout) {
+  // Paths probed alike share their recorders' settings (Sibling): one copy, not one a path.
+  auto alike = recorder_prototypes_.find({interval, timeout});
+  if (alike != recorder_prototypes_.end()) return alike->second.Sibling();
   stats::IntervalRecorderOptions recorder_options;
   recorder_options.interval = options_.summary_interval;
   recorder_options.timeout = timeout;
@@ -81,15 +96,12 @@ Status ProbeScheduler::AddPath(const PathKey& key, nanoseconds interval, nanosec
           interval) +
           1,
       recorder_options.max_outstanding);
-  Result<stats::IntervalRecorder> recorder =
+  Result<stats::IntervalRecorder> prototype =
       stats::IntervalRecorder::Create(recorder_options, clock_);
-  if (!recorder) return tl::unexpected(recorder.error());
-  auto path = std::make_unique<Path>(key, std::move(*recorder), interval);
-  Result<std::unique_ptr<Prober>> prober = make_prober(*path);
-  if (!prober) return tl::unexpected(prober.error());
-  path->prober = std::move(*prober);
-  paths_.push_back(std::move(path));
-  return {};
+  if (!prototype) return prototype;
+  stats::IntervalRecorder recorder = prototype->Sibling();
+  recorder_prototypes_.emplace(std::make_pair(interval, timeout), std::move(*prototype));
+  return recorder;
 }
 
 void ProbeScheduler::Start() {

@@ -27,8 +27,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <queue>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -106,6 +108,9 @@ class ProbeScheduler {
     bool operator>(const Due& other) const { return at > other.at; }
   };
 
+  // A recorder for a path probed every `interval` with `timeout`.
+  Result<stats::IntervalRecorder> MakeRecorder(std::chrono::nanoseconds interval,
+                                               std::chrono::nanoseconds timeout);
   void ArmSendTimer(MonotonicTime at);
   void SendDue();
   void ArmCloseTimer();
@@ -115,6 +120,9 @@ class ProbeScheduler {
   SchedulerOptions options_;
   SummarySink sink_;
   std::vector<std::unique_ptr<Path>> paths_;
+  // An empty recorder per (interval, timeout) of the paths, whose siblings the paths' are.
+  std::map<std::pair<std::chrono::nanoseconds, std::chrono::nanoseconds>, stats::IntervalRecorder>
+      recorder_prototypes_;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
   boost::asio::steady_timer send_timer_;
   boost::asio::steady_timer close_timer_;

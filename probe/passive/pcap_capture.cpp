@@ -7,7 +7,7 @@
 namespace linkmon::passive {
 namespace {
 
-SystemTime CaptureTime(const pcap_pkthdr &header, bool nanoseconds) {
+SystemTime CaptureTime(const pcap_pkthdr& header, bool nanoseconds) {
   // With nanosecond precision libpcap puts nanoseconds in tv_usec.
   const auto fraction =
       nanoseconds ? std::chrono::nanoseconds(header.ts.tv_usec)
@@ -17,23 +17,23 @@ SystemTime CaptureTime(const pcap_pkthdr &header, bool nanoseconds) {
 }
 
 struct DispatchContext {
-  const FrameHandler *handler;
+  const FrameHandler* handler;
   int link_type;
   bool nanoseconds;
 };
 
-void OnPcapFrame(u_char *user, const pcap_pkthdr *header, const u_char *bytes) {
-  auto *context = reinterpret_cast<DispatchContext *>(user);
+void OnPcapFrame(u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
+  auto* context = reinterpret_cast<DispatchContext*>(user);
   (*context->handler)(CaptureTime(*header, context->nanoseconds), context->link_type,
                       std::span<const std::uint8_t>(bytes, header->caplen), header->len);
 }
 
 struct PcapCloser {
-  void operator()(pcap_t *handle) const { pcap_close(handle); }
+  void operator()(pcap_t* handle) const { pcap_close(handle); }
 };
 using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
 
-Status ApplyFilter(pcap_t *handle, const std::string &filter, const std::string &where) {
+Status ApplyFilter(pcap_t* handle, const std::string& filter, const std::string& where) {
   if (filter.empty()) return {};
   bpf_program program{};
   if (pcap_compile(handle, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
@@ -50,8 +50,8 @@ Status ApplyFilter(pcap_t *handle, const std::string &filter, const std::string 
 
 }  // namespace
 
-Result<std::unique_ptr<PcapCapture>> PcapCapture::Open(boost::asio::io_context &io,
-                                                       const PcapCaptureOptions &options) {
+Result<std::unique_ptr<PcapCapture>> PcapCapture::Open(boost::asio::io_context& io,
+                                                       const PcapCaptureOptions& options) {
   const std::string where = "passive capture on '" + options.interface + "'";
   if (options.interface.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "passive capture: no interface");
@@ -89,7 +89,7 @@ Result<std::unique_ptr<PcapCapture>> PcapCapture::Open(boost::asio::io_context &
   return capture;
 }
 
-PcapCapture::PcapCapture(boost::asio::io_context &io, pcap_t *handle, bool nanoseconds)
+PcapCapture::PcapCapture(boost::asio::io_context& io, pcap_t* handle, bool nanoseconds)
     : handle_(handle), nanoseconds_(nanoseconds), descriptor_(io, pcap_get_selectable_fd(handle)) {}
 
 PcapCapture::~PcapCapture() {
@@ -118,7 +118,7 @@ int PcapCapture::link_type() const { return pcap_datalink(handle_); }
 
 void PcapCapture::Wait() {
   descriptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                         [this](const boost::system::error_code &error) {
+                         [this](const boost::system::error_code& error) {
                            if (error || !running_) return;
                            Drain();
                            Wait();
@@ -127,7 +127,7 @@ void PcapCapture::Wait() {
 
 void PcapCapture::Drain() {
   DispatchContext context{&handler_, pcap_datalink(handle_), nanoseconds_};
-  pcap_dispatch(handle_, max_frames_per_turn_, OnPcapFrame, reinterpret_cast<u_char *>(&context));
+  pcap_dispatch(handle_, max_frames_per_turn_, OnPcapFrame, reinterpret_cast<u_char*>(&context));
 }
 
 Result<CaptureStatistics> PcapCapture::Statistics() {
@@ -138,7 +138,7 @@ Result<CaptureStatistics> PcapCapture::Statistics() {
   return CaptureStatistics{stat.ps_recv, stat.ps_drop, stat.ps_ifdrop};
 }
 
-Status ReadPcapFile(const std::string &path, const FrameHandler &handler) {
+Status ReadPcapFile(const std::string& path, const FrameHandler& handler) {
   char error[PCAP_ERRBUF_SIZE] = {};
   PcapHandle handle(
       pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, error));
@@ -148,8 +148,8 @@ Status ReadPcapFile(const std::string &path, const FrameHandler &handler) {
     return MakeError(ErrorCode::kUnsupported, "pcap file '" + path + "': link type " +
                                                   std::to_string(link_type) + " not supported");
   }
-  pcap_pkthdr *header = nullptr;
-  const u_char *bytes = nullptr;
+  pcap_pkthdr* header = nullptr;
+  const u_char* bytes = nullptr;
   for (;;) {
     const int next = pcap_next_ex(handle.get(), &header, &bytes);
     if (next == PCAP_ERROR_BREAK) return {};

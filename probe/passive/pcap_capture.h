@@ -57,11 +57,11 @@ class PcapCapture {
   // Opens and activates the capture. Errors: kPermission without CAP_NET_RAW,
   // kInvalidArgument for a filter that does not compile (with libpcap's
   // message), kIo otherwise; each names the interface.
-  static Result<std::unique_ptr<PcapCapture>> Open(boost::asio::io_context &io,
-                                                   const PcapCaptureOptions &options);
+  static Result<std::unique_ptr<PcapCapture>> Open(boost::asio::io_context& io,
+                                                   const PcapCaptureOptions& options);
   ~PcapCapture();
-  PcapCapture(const PcapCapture &) = delete;
-  PcapCapture &operator=(const PcapCapture &) = delete;
+  PcapCapture(const PcapCapture&) = delete;
+  PcapCapture& operator=(const PcapCapture&) = delete;
 
   // Hands every captured frame to `handler` from the io_context until Stop(),
   // which hands over the frames libpcap has released by then (a block is
@@ -73,11 +73,11 @@ class PcapCapture {
   Result<CaptureStatistics> Statistics();
 
  private:
-  PcapCapture(boost::asio::io_context &io, pcap_t *handle, bool nanoseconds);
+  PcapCapture(boost::asio::io_context& io, pcap_t* handle, bool nanoseconds);
   void Wait();
   void Drain();
 
-  pcap_t *handle_;
+  pcap_t* handle_;
   bool nanoseconds_;
   boost::asio::posix::stream_descriptor descriptor_;
   FrameHandler handler_;
@@ -89,6 +89,6 @@ class PcapCapture {
 // Errors: kIo (the file cannot be opened or is not a pcap file), kUnsupported
 // (a link type ParsePacket does not know), kCorrupt (the file ends inside a
 // record).
-Status ReadPcapFile(const std::string &path, const FrameHandler &handler);
+Status ReadPcapFile(const std::string& path, const FrameHandler& handler);
 
 }  // namespace linkmon::passive

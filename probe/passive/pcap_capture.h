@@ -1,8 +1,8 @@
 #pragma once
 
-// libpcap, two ways: a live capture on one interface driven by the probe's
-// io_context (PcapCapture), and a capture file read to the end (ReadPcapFile),
-// both handing each frame to a FrameHandler with its capture time.
+// libpcap (loaded on first use: pcap_library.h), two ways: a live capture on one interface driven
+// by the probe's io_context (PcapCapture), and a capture file read to the end (ReadPcapFile), both
+// handing each frame to a FrameHandler with its capture time.
 //
 // Live capture never turns on promiscuous mode (the analyser needs only the
 // host's own traffic, and promiscuous mode on a production interface is a
@@ -29,6 +29,8 @@
 
 namespace linkmon::passive {
 
+struct PcapLibrary;
+
 // captured: the capture timestamp; bytes: what was captured (at most the snap
 // length); wire_length: the frame's length on the wire.
 using FrameHandler =
@@ -54,14 +56,15 @@ struct CaptureStatistics {
 
 class PcapCapture {
  public:
-  // Opens and activates the capture. Errors: kPermission without CAP_NET_RAW,
-  // kInvalidArgument for a filter that does not compile (with libpcap's
-  // message), kIo otherwise; each names the interface.
-  static Result<std::unique_ptr<PcapCapture>> Open(boost::asio::io_context &io,
-                                                   const PcapCaptureOptions &options);
+  // Opens and activates the capture. Errors: kUnavailable or kUnsupported when
+  // libpcap cannot be loaded (LoadPcapLibraryOnce), kPermission without
+  // CAP_NET_RAW, kInvalidArgument for a filter that does not compile (with
+  // libpcap's message), kIo otherwise; each names the interface.
+  static Result<std::unique_ptr<PcapCapture>> Open(boost::asio::io_context& io,
+                                                   const PcapCaptureOptions& options);
   ~PcapCapture();
-  PcapCapture(const PcapCapture &) = delete;
-  PcapCapture &operator=(const PcapCapture &) = delete;
+  PcapCapture(const PcapCapture&) = delete;
+  PcapCapture& operator=(const PcapCapture&) = delete;
 
   // Hands every captured frame to `handler` from the io_context until Stop(),
   // which hands over the frames libpcap has released by then (a block is
@@ -73,11 +76,13 @@ class PcapCapture {
   Result<CaptureStatistics> Statistics();
 
  private:
-  PcapCapture(boost::asio::io_context &io, pcap_t *handle, bool nanoseconds);
+  PcapCapture(boost::asio::io_context& io, const PcapLibrary& pcap, pcap_t* handle,
+              bool nanoseconds);
   void Wait();
   void Drain();
 
-  pcap_t *handle_;
+  const PcapLibrary& pcap_;
+  pcap_t* handle_;
   bool nanoseconds_;
   boost::asio::posix::stream_descriptor descriptor_;
   FrameHandler handler_;
@@ -88,7 +93,7 @@ class PcapCapture {
 // Reads the capture file at `path` to its end, handing each frame to `handler`.
 // Errors: kIo (the file cannot be opened or is not a pcap file), kUnsupported
 // (a link type ParsePacket does not know), kCorrupt (the file ends inside a
-// record).
-Status ReadPcapFile(const std::string &path, const FrameHandler &handler);
+// record), and those of LoadPcapLibraryOnce.
+Status ReadPcapFile(const std::string& path, const FrameHandler& handler);
 
 }  // namespace linkmon::passive

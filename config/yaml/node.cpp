@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cassert>
 #include <deque>
+#include <unordered_set>
 #include <utility>
 
 namespace linkmon::config::yaml {
@@ -25,12 +26,14 @@ struct NodeRecord {
         line(Saturated(position.line) & kMaxPosition),
         kind(static_cast<std::uint32_t>(node_kind) & 3u),
         column(Saturated(position.column) & kMaxPosition),
+        shared_text(0),
         plain(is_plain ? 1u : 0u) {}
 
   NodeTree* tree;
   std::uint32_t line : 30;
   std::uint32_t kind : 2;
-  std::uint32_t column : 31;
+  std::uint32_t column : 30;
+  std::uint32_t shared_text : 1;  // a scalar whose text is shared: a KeyRecord, not a ScalarRecord
   std::uint32_t plain : 1;
 };
 static_assert(alignof(NodeRecord) > 1, "Node keeps a flag in the lowest bit of a record's address");
@@ -41,6 +44,14 @@ struct ScalarRecord : NodeRecord {
   ScalarRecord(NodeTree* owner, const Position& position, std::string value, bool is_plain)
       : NodeRecord(owner, position, NodeKind::kScalar, is_plain), text(std::move(value)) {}
   std::string text;
+};
+// A mapping key: its text is kept once per tree, as keys repeat ("host", "name" of every target).
+struct KeyRecord : NodeRecord {
+  KeyRecord(NodeTree* owner, const Position& position, const std::string* key, bool is_plain)
+      : NodeRecord(owner, position, NodeKind::kScalar, is_plain), text(key) {
+    shared_text = 1;
+  }
+  const std::string* text;
 };
 struct SequenceRecord : NodeRecord {
   SequenceRecord(NodeTree* owner, const Position& position, std::vector<Node> children)
@@ -62,6 +73,8 @@ struct NodeTree {
   const std::string file;
   std::deque<NodeRecord> nulls;
   std::deque<ScalarRecord> scalars;
+  std::unordered_set<std::string> key_texts;  // node-based: the strings never move
+  std::deque<KeyRecord> keys;
   std::deque<SequenceRecord> sequences;
   std::deque<MappingRecord> mappings;
 };
@@ -70,6 +83,7 @@ struct NodeTree {
 
 namespace {
 
+using detail::KeyRecord;
 using detail::MappingRecord;
 using detail::NodeTree;
 using detail::ScalarRecord;
@@ -154,6 +168,7 @@ Position Node::position() const {
 
 const std::string& Node::scalar() const {
   if (kind() != NodeKind::kScalar) return NoString();
+  if (record()->shared_text != 0) return *static_cast<const KeyRecord*>(record())->text;
   return static_cast<const ScalarRecord*>(record())->text;
 }
 
@@ -188,6 +203,11 @@ Node NodeFactory::Null(const Position& position) {
 
 Node NodeFactory::Scalar(const Position& position, std::string value, bool plain) {
   return Node(&tree_->scalars.emplace_back(tree_, position, std::move(value), plain), true);
+}
+
+Node NodeFactory::Key(const Position& position, std::string value, bool plain) {
+  const std::string* text = &*tree_->key_texts.insert(std::move(value)).first;
+  return Node(&tree_->keys.emplace_back(tree_, position, text, plain), true);
 }
 
 Node NodeFactory::Sequence(const Position& position, std::vector<Node> items) {

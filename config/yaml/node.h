@@ -10,11 +10,12 @@
 //
 // Memory: a file of 10,000 targets has ~50,000 nodes, and the tree is alive while the Config is
 // built from it, so its size is most of the config loader's peak. All nodes of one file live in
-// one tree (node.cpp) that holds the file name once, and a node costs its text (scalars) or its
-// children (sequences, mappings) plus ~16 bytes. The tree is freed with the last Node handle that
-// refers to any of its nodes: a Node copied out of the tree (or a child reached from it) stays
-// valid after the root and the parser are gone. Copying a Node is cheap (a reference count), which
-// is also how YAML aliases are represented without copying their subtree.
+// one tree (node.cpp) that holds the file name once, and a node costs its text (scalars; a
+// mapping key's text is held once per tree) or its children (sequences, mappings) plus 16 bytes.
+// The tree is freed with the last Node handle that refers to any of its nodes: a Node copied out of
+// the tree (or a child reached from it) stays valid after the root and the parser are gone. Copying
+// a Node is cheap (a reference count), which is also how YAML aliases are represented without
+// copying their subtree.
 //
 // Thread-safety: as std::shared_ptr; handles of one tree may be copied and dropped in any thread.
 
@@ -107,6 +108,9 @@ class NodeFactory {
 
   Node Null(const Position& position);
   Node Scalar(const Position& position, std::string value, bool plain);
+  // A scalar that is a mapping key: the same as Scalar(), but its text is stored once per tree
+  // however many mappings use it (a key record is 24 bytes, a scalar's 48).
+  Node Key(const Position& position, std::string value, bool plain);
   // Items and entries must be nodes of this factory; their vectors are kept as passed (build them
   // at their final size: a config has tens of thousands of small mappings).
   Node Sequence(const Position& position, std::vector<Node> items);

@@ -77,7 +77,12 @@ class TreeBuilder : public YAML::EventHandler {
                 const std::string& value) override {
     CountNodes(1, mark);
     CheckTag(mark, tag);
-    Complete(nodes_.Scalar(ToPosition(mark), value, tag == "?"), anchor, 1);
+    const bool is_key =
+        !stack_.empty() && stack_.back().kind == NodeKind::kMapping && !stack_.back().pending_key;
+    const Position position = ToPosition(mark);
+    Complete(is_key ? nodes_.Key(position, value, tag == "?")
+                    : nodes_.Scalar(position, value, tag == "?"),
+             anchor, 1);
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,

@@ -85,9 +85,27 @@ TEST(NodeTest, AssigningReleasesTheOldTreeAndKeepsTheNew) {
     node = second.Scalar(Position{&second.file(), 4, 5}, "b", false);
   }
   Node self_assigned = node;
-  self_assigned = self_assigned;
+  const Node& same = self_assigned;  // through a reference: compilers refuse a literal x = x
+  self_assigned = same;
   EXPECT_EQ(self_assigned.scalar(), "b");
   EXPECT_EQ(*node.position().file, "second.yaml");
+}
+
+// Keys share their text in the tree, each keeps its own position.
+TEST(NodeTest, RepeatedKeysKeepTheirOwnPositions) {
+  Diagnostics diagnostics;
+  std::optional<Node> root =
+      ParseYaml("- {host: a, name: b}\n- {name: c, host: d}\n", "keys.yaml", diagnostics);
+  ASSERT_TRUE(root);
+  const auto& second = root->items()[1].entries();
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[1].key.scalar(), "host");
+  EXPECT_TRUE(second[1].key.plain());
+  EXPECT_EQ(second[1].key.position().line, 2);
+  EXPECT_EQ(second[1].key.position().column, 13);
+  EXPECT_EQ(root->items()[0].entries()[0].key.position().column, 4);
+  EXPECT_EQ(root->items()[1].Find("host")->scalar(), "d");
+  EXPECT_EQ(root->items()[0].Find("name")->scalar(), "b");
 }
 
 // Mappings past a handful of keys find duplicates through an index; both ways say the same.

@@ -48,13 +48,9 @@ class LineIndex {
 // Builds the Node tree from yaml-cpp's parser events.
 class TreeBuilder : public YAML::EventHandler {
  public:
-  TreeBuilder(std::string_view text, std::shared_ptr<const std::string> file,
-              Diagnostics& diagnostics, const ParseLimits& limits)
-      : text_(text),
-        lines_(text),
-        file_(std::move(file)),
-        diagnostics_(diagnostics),
-        limits_(limits) {}
+  TreeBuilder(std::string_view text, NodeFactory& nodes, Diagnostics& diagnostics,
+              const ParseLimits& limits)
+      : text_(text), lines_(text), nodes_(nodes), diagnostics_(diagnostics), limits_(limits) {}
 
   std::optional<Node> TakeRoot() { return std::move(root_); }
 
@@ -63,7 +59,7 @@ class TreeBuilder : public YAML::EventHandler {
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     CountNodes(1, mark);
-    Complete(Node::Null(NullPosition(mark)), anchor, 1);
+    Complete(nodes_.Null(NullPosition(mark)), anchor, 1);
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
@@ -81,7 +77,12 @@ class TreeBuilder : public YAML::EventHandler {
                 const std::string& value) override {
     CountNodes(1, mark);
     CheckTag(mark, tag);
-    Complete(Node::Scalar(ToPosition(mark), value, tag == "?"), anchor, 1);
+    const bool is_key =
+        !stack_.empty() && stack_.back().kind == NodeKind::kMapping && !stack_.back().pending_key;
+    const Position position = ToPosition(mark);
+    Complete(is_key ? nodes_.Key(position, value, tag == "?")
+                    : nodes_.Scalar(position, value, tag == "?"),
+             anchor, 1);
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
@@ -97,17 +98,24 @@ class TreeBuilder : public YAML::EventHandler {
   void OnMapEnd() override { Close(); }
 
  private:
-  // A sequence or mapping whose end has not been seen yet.
+  // Mappings with more entries than this find duplicate keys through a hash index; smaller ones
+  // (nearly all: a target is a mapping of 2-5 keys) by comparing with each entry, which allocates
+  // nothing.
+  static constexpr std::size_t kIndexedMappingSize = 16;
+
+  // A sequence or mapping whose end has not been seen yet. Its children wait at the end of
+  // pending_items_ / pending_entries_ from `first_child` on, so that the container's vector is
+  // made once, at its final size, when it closes.
   struct Frame {
     NodeKind kind;
     Position position;
     YAML::anchor_t anchor;
-    std::size_t first_node;  // node count when it opened, to size it for aliases
-    std::vector<Node> items;
-    std::vector<MappingEntry> entries;
+    std::size_t first_node;   // node count when it opened, to size it for aliases
+    std::size_t first_child;  // index of its first child in pending_items_ / pending_entries_
     std::optional<Node> pending_key;  // a mapping's key waiting for its value
     bool skip_pending = false;        // the pending key was refused; drop its value
-    std::unordered_map<std::string, Position> keys_seen;
+    // Key text -> index in pending_entries_, once the mapping has kIndexedMappingSize entries.
+    std::unordered_map<std::string_view, std::size_t> key_index;
   };
 
   struct Anchored {
@@ -116,8 +124,8 @@ class TreeBuilder : public YAML::EventHandler {
   };
 
   Position ToPosition(const YAML::Mark& mark) const {
-    if (mark.line < 0 || mark.column < 0) return Position{file_, 0, 0};
-    return Position{file_, mark.line + 1, mark.column + 1};
+    if (mark.line < 0 || mark.column < 0) return Position{&nodes_.file(), 0, 0};
+    return Position{&nodes_.file(), mark.line + 1, mark.column + 1};
   }
 
   // yaml-cpp marks an empty value ("key:" or a bare "-") at the token that follows it, often on
@@ -139,12 +147,12 @@ class TreeBuilder : public YAML::EventHandler {
         }
         if (offset > 0 && text_[offset - 1] == '-') {
           auto [line, column] = lines_.LineAndColumn(offset - 1);
-          return Position{file_, line, column};
+          return Position{&nodes_.file(), line, column};
         }
       }
       return frame.position;
     }
-    if (text_.empty()) return Position{file_, 1, 1};
+    if (text_.empty()) return Position{&nodes_.file(), 1, 1};
     return ToPosition(mark);
   }
 
@@ -188,20 +196,32 @@ class TreeBuilder : public YAML::EventHandler {
                            .position = ToPosition(mark),
                            .anchor = anchor,
                            .first_node = first,
-                           .items = {},
-                           .entries = {},
+                           .first_child = kind == NodeKind::kSequence ? pending_items_.size()
+                                                                      : pending_entries_.size(),
                            .pending_key = std::nullopt,
                            .skip_pending = false,
-                           .keys_seen = {}});
+                           .key_index = {}});
   }
 
   void Close() {
     Frame frame = std::move(stack_.back());
     stack_.pop_back();
-    Node node = frame.kind == NodeKind::kSequence
-                    ? Node::Sequence(frame.position, std::move(frame.items))
-                    : Node::Mapping(frame.position, std::move(frame.entries));
+    Node node;
+    if (frame.kind == NodeKind::kSequence) {
+      node = nodes_.Sequence(frame.position, TakeTail(pending_items_, frame.first_child));
+    } else {
+      node = nodes_.Mapping(frame.position, TakeTail(pending_entries_, frame.first_child));
+    }
     Complete(std::move(node), frame.anchor, node_count_ - frame.first_node);
+  }
+
+  // Moves `pending[first..]` into a vector of exactly that size.
+  template <typename T>
+  static std::vector<T> TakeTail(std::vector<T>& pending, std::size_t first) {
+    const auto begin = pending.begin() + static_cast<std::ptrdiff_t>(first);
+    std::vector<T> out(std::make_move_iterator(begin), std::make_move_iterator(pending.end()));
+    pending.erase(begin, pending.end());
+    return out;
   }
 
   // A node is finished: remember its anchor, then hand it to its parent.
@@ -213,7 +233,7 @@ class TreeBuilder : public YAML::EventHandler {
     }
     Frame& parent = stack_.back();
     if (parent.kind == NodeKind::kSequence) {
-      parent.items.push_back(std::move(node));
+      pending_items_.push_back(std::move(node));
       return;
     }
     if (!parent.pending_key) {
@@ -221,7 +241,8 @@ class TreeBuilder : public YAML::EventHandler {
       return;
     }
     if (!parent.skip_pending) {
-      parent.entries.push_back(MappingEntry{std::move(*parent.pending_key), std::move(node)});
+      pending_entries_.push_back(MappingEntry{std::move(*parent.pending_key), std::move(node)});
+      IndexKey(parent, pending_entries_.size() - 1);
     }
     parent.pending_key.reset();
     parent.skip_pending = false;
@@ -232,23 +253,48 @@ class TreeBuilder : public YAML::EventHandler {
     if (!key.is_scalar()) {
       diagnostics_.Error(
           key, "mapping keys must be scalars, got " + std::string(NodeKindName(key.kind())));
-    } else if (auto [it, inserted] = mapping.keys_seen.emplace(key.scalar(), key.position());
-               !inserted) {
+    } else if (const Node* first = FindKey(mapping, key.scalar())) {
+      const Position at = first->position();
       diagnostics_.Error(key, "duplicate key '" + key.scalar() + "' (first defined at line " +
-                                  std::to_string(it->second.line) + ", column " +
-                                  std::to_string(it->second.column) + ")");
+                                  std::to_string(at.line) + ", column " +
+                                  std::to_string(at.column) + ")");
     } else {
       mapping.skip_pending = false;
     }
     mapping.pending_key = std::move(key);
   }
 
+  // The key of an entry already in `mapping` with this text, or nullptr.
+  const Node* FindKey(const Frame& mapping, std::string_view text) const {
+    if (!mapping.key_index.empty()) {
+      auto it = mapping.key_index.find(text);
+      return it == mapping.key_index.end() ? nullptr : &pending_entries_[it->second].key;
+    }
+    for (std::size_t i = mapping.first_child; i < pending_entries_.size(); ++i) {
+      if (pending_entries_[i].key.scalar() == text) return &pending_entries_[i].key;
+    }
+    return nullptr;
+  }
+
+  // Keeps the hash index of a large mapping up to date after entry `added` joined it. The views
+  // point into the keys' records, which never move.
+  void IndexKey(Frame& mapping, std::size_t added) {
+    const std::size_t size = added + 1 - mapping.first_child;
+    if (size < kIndexedMappingSize) return;
+    const std::size_t from = size == kIndexedMappingSize ? mapping.first_child : added;
+    for (std::size_t i = from; i <= added; ++i) {
+      mapping.key_index.emplace(pending_entries_[i].key.scalar(), i);
+    }
+  }
+
   std::string_view text_;
   LineIndex lines_;
-  std::shared_ptr<const std::string> file_;
+  NodeFactory& nodes_;
   Diagnostics& diagnostics_;
   const ParseLimits& limits_;
   std::vector<Frame> stack_;
+  std::vector<Node> pending_items_;
+  std::vector<MappingEntry> pending_entries_;
   std::unordered_map<YAML::anchor_t, Anchored> anchors_;
   std::size_t node_count_ = 0;
   std::optional<Node> root_;
@@ -280,7 +326,9 @@ class SecondDocumentProbe : public YAML::EventHandler {
 
 std::optional<Node> ParseYaml(std::string_view text, std::string_view file_name,
                               Diagnostics& diagnostics, const ParseLimits& limits) {
-  auto file = std::make_shared<const std::string>(file_name);
+  // Outlives every position made here, also those of the errors caught below.
+  NodeFactory nodes{std::string(file_name)};
+  const std::string* file = &nodes.file();
   if (text.size() > limits.max_bytes) {
     diagnostics.FileError(
         *file, "file is larger than the limit of " + std::to_string(limits.max_bytes) + " bytes");
@@ -289,10 +337,10 @@ std::optional<Node> ParseYaml(std::string_view text, std::string_view file_name,
   std::istringstream stream{std::string(text)};
   try {
     YAML::Parser parser(stream);
-    TreeBuilder builder(text, file, diagnostics, limits);
-    if (!parser.HandleNextDocument(builder)) return Node::Null(Position{file, 1, 1});
+    TreeBuilder builder(text, nodes, diagnostics, limits);
+    if (!parser.HandleNextDocument(builder)) return nodes.Null(Position{file, 1, 1});
     std::optional<Node> root = builder.TakeRoot();
-    if (!root) root = Node::Null(Position{file, 1, 1});
+    if (!root) root = nodes.Null(Position{file, 1, 1});
     try {
       SecondDocumentProbe probe;
       parser.HandleNextDocument(probe);

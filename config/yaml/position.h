@@ -4,14 +4,14 @@
 // counts lines and columns from 0; the conversion happens once, in the parser (parse.cpp), so no
 // other code ever sees a 0-based mark.
 
-#include <memory>
 #include <string>
 
 namespace linkmon::config::yaml {
 
 struct Position {
-  // Shared by every node of one file, so a node stays valid after the loader returns.
-  std::shared_ptr<const std::string> file;
+  // The file's name, held once per tree by the tree (node.h): a Node's position() points at it,
+  // and the name lives as long as any Node of that tree does. nullptr: no file ("<input>").
+  const std::string* file = nullptr;
   int line = 0;    // 1-based; 0 when the problem concerns the whole file (cannot read it)
   int column = 0;  // 1-based; 0 together with line == 0
 };

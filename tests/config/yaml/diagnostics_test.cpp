@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <memory>
+#include <string>
 
 namespace linkmon::config::yaml {
 namespace {
@@ -11,13 +11,13 @@ namespace {
 using ::testing::ElementsAre;
 
 TEST(DiagnosticsTest, SortsByPositionAndDropsRepeats) {
-  auto file = std::make_shared<const std::string>("a.yaml");
+  const std::string file = "a.yaml";
   Diagnostics diagnostics;
-  diagnostics.Error(Position{file, 7, 3}, "late");
-  diagnostics.Error(Position{file, 2, 9}, "early, second column");
-  diagnostics.Error(Position{file, 2, 1}, "early");
-  diagnostics.Error(Position{file, 7, 3}, "late");  // reached twice through an alias
-  diagnostics.Error(Position{file, 7, 3}, "late, other message");
+  diagnostics.Error(Position{&file, 7, 3}, "late");
+  diagnostics.Error(Position{&file, 2, 9}, "early, second column");
+  diagnostics.Error(Position{&file, 2, 1}, "early");
+  diagnostics.Error(Position{&file, 7, 3}, "late");  // reached twice through an alias
+  diagnostics.Error(Position{&file, 7, 3}, "late, other message");
   EXPECT_THAT(diagnostics.SortedStrings(),
               ElementsAre("a.yaml:2:1: early", "a.yaml:2:9: early, second column",
                           "a.yaml:7:3: late", "a.yaml:7:3: late, other message"));
@@ -30,10 +30,10 @@ TEST(DiagnosticsTest, WholeFileProblemsHaveNoPosition) {
 }
 
 TEST(DiagnosticsTest, StopsKeepingAfterTheLimitAndSaysHowManyMore) {
-  auto file = std::make_shared<const std::string>("c.yaml");
+  const std::string file = "c.yaml";
   Diagnostics diagnostics;
   for (int i = 0; i < static_cast<int>(Diagnostics::kMaxDiagnostics) + 5; ++i) {
-    diagnostics.Error(Position{file, i + 1, 1}, "bad");
+    diagnostics.Error(Position{&file, i + 1, 1}, "bad");
   }
   auto sorted = diagnostics.SortedStrings();
   ASSERT_EQ(sorted.size(), Diagnostics::kMaxDiagnostics + 1);

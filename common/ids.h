@@ -9,6 +9,7 @@
 
 #include <compare>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -43,9 +44,15 @@ class Name {
   std::string value_;
 };
 
-struct SiteTag { static constexpr const char* kWhat = "site"; };
-struct TargetTag { static constexpr const char* kWhat = "target"; };
-struct SlaClassTag { static constexpr const char* kWhat = "sla class"; };
+struct SiteTag {
+  static constexpr const char* kWhat = "site";
+};
+struct TargetTag {
+  static constexpr const char* kWhat = "target";
+};
+struct SlaClassTag {
+  static constexpr const char* kWhat = "sla class";
+};
 
 // A place that runs a probe or is probed (a data center, a hub).
 using SiteName = Name<SiteTag>;
@@ -56,7 +63,7 @@ using SlaClassName = Name<SlaClassTag>;
 
 // How a path is measured. Each method is its own path: ICMP and STAMP to the same hub are judged
 // separately, because carriers may treat them differently.
-enum class Method { kIcmp, kStamp, kTcp, kDns, kThroughput, kPassive };
+enum class Method : std::uint8_t { kIcmp, kStamp, kTcp, kDns, kThroughput, kPassive };
 
 inline constexpr Method kAllMethods[] = {Method::kIcmp, Method::kStamp,      Method::kTcp,
                                          Method::kDns,  Method::kThroughput, Method::kPassive};

@@ -1,5 +1,6 @@
 #include "common/batch/batch_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <iterator>
 #include <string_view>
@@ -128,7 +129,11 @@ void AppendSummaryJson(std::string& out, const PathKey& path, const stats::Inter
 
 void BatchWriter::Add(const PathKey& path, const stats::IntervalSummary& summary,
                       std::optional<Bandwidth> throughput) {
-  if (count_ > 0) body_.push_back(',');
+  if (count_ > 0) {
+    body_.push_back(',');
+  } else if (largest_batch_ > 0) {
+    body_.reserve(largest_batch_);
+  }
   AppendSummaryJson(body_, path, summary, throughput);
   ++count_;
 }
@@ -153,6 +158,7 @@ std::string BatchWriter::Finish(const BatchHeader& header) {
   }
   body_.insert(0, head, 0, open + 1);
   body_.append(head, open + 1);
+  largest_batch_ = std::max(largest_batch_, body_.size());
   std::string text = std::move(body_);
   body_.clear();
   count_ = 0;

@@ -29,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <utility>
 #include <vector>
@@ -97,7 +98,7 @@ class ProbeScheduler {
 
   std::size_t path_count() const { return paths_.size(); }
   const Prober& prober(std::size_t index) const;
-  const PathKey& path_key(std::size_t index) const;
+  PathKey path_key(std::size_t index) const;
   const SchedulerCounters& counters() const { return counters_; }
 
  private:
@@ -108,6 +109,9 @@ class ProbeScheduler {
     bool operator>(const Due& other) const { return at > other.at; }
   };
 
+  PathKey KeyOf(const Path& path) const;
+  // `source`'s index in sources_, added if new; nullopt when 2^16 are known already.
+  std::optional<std::uint16_t> SourceIndex(const SiteName& source);
   // A recorder for a path probed every `interval` with `timeout`.
   Result<stats::IntervalRecorder> MakeRecorder(std::chrono::nanoseconds interval,
                                                std::chrono::nanoseconds timeout);
@@ -120,6 +124,7 @@ class ProbeScheduler {
   SchedulerOptions options_;
   SummarySink sink_;
   std::vector<std::unique_ptr<Path>> paths_;
+  std::vector<SiteName> sources_;  // the paths' source sites, each once
   // An empty recorder per (interval, timeout) of the paths, whose siblings the paths' are.
   std::map<std::pair<std::chrono::nanoseconds, std::chrono::nanoseconds>, stats::IntervalRecorder>
       recorder_prototypes_;

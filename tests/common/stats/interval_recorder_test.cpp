@@ -190,6 +190,32 @@ TEST_F(IntervalRecorderTest, SequenceNumbersThatStopFollowingOneAnotherAndStartA
   EXPECT_EQ(second.counts.lost, 1u);
 }
 
+TEST_F(IntervalRecorderTest, ASiblingSharesTheIntervalsAndNothingRecorded) {
+  Sent(0, milliseconds(100));
+  Sent(1, milliseconds(1'100));
+  Reply(0, milliseconds(120), milliseconds(20));
+  IntervalRecorder sibling = recorder_.Sibling();
+  EXPECT_EQ(sibling.outstanding(), 0u);
+  // Numbered on its own: its probe 0 is not the first recorder's.
+  ASSERT_TRUE(sibling.OnSent(ProbeSent{.sequence = 0, .sent = At(milliseconds(5'000))}));
+  ASSERT_TRUE(sibling.OnReply(
+      ProbeReply{.sequence = 0, .arrival = At(milliseconds(5'030)), .rtt = milliseconds(30)}));
+  EXPECT_EQ(Reply(0, milliseconds(130), milliseconds(30)), ReplyOutcome::kDuplicate);
+  clock_.Advance(At(seconds(100)) - clock_.MonotonicNow());
+  const std::vector<IntervalSummary> mine = recorder_.CloseDue();
+  const std::vector<IntervalSummary> theirs = sibling.CloseDue();
+  ASSERT_EQ(mine.size(), 1u);
+  ASSERT_EQ(theirs.size(), 1u);
+  EXPECT_EQ(mine[0].start, theirs[0].start);
+  EXPECT_EQ(mine[0].duration, theirs[0].duration);
+  EXPECT_EQ(mine[0].counts.sent, 2u);
+  EXPECT_EQ(mine[0].counts.received, 1u);
+  EXPECT_EQ(mine[0].counts.duplicated, 1u);
+  EXPECT_EQ(theirs[0].counts.sent, 1u);
+  EXPECT_EQ(theirs[0].counts.received, 1u);
+  EXPECT_EQ(theirs[0].rtt.Max(), milliseconds(30));
+}
+
 TEST_F(IntervalRecorderTest, JitterAsIpdvAndRfc3550ByHand) {
   // RTTs 10, 14, 11, 11, 20 ms, sent 100 ms apart, arriving in order.
   const int rtts[] = {10, 14, 11, 11, 20};

@@ -144,7 +144,7 @@ void BM_IcmpProbes1000Targets(benchmark::State& state) {
     std::vector<std::unique_ptr<probers::Prober>> probers;
     for (int i = 0; i < kTargets; ++i) {
       listeners.push_back(MakeListener(clock));
-      auto prober = probers::IcmpProber::Make(*service, {.target = make_address("127.0.0.1")},
+      auto prober = probers::IcmpProber::Make(**service, {.target = make_address("127.0.0.1")},
                                               *listeners.back());
       probers.push_back(std::move(*prober));
     }

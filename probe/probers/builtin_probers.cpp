@@ -27,11 +27,10 @@ Result<std::unique_ptr<Prober>> MakeIcmp(const config::Target& target, ProberRes
   icmp::IpVersion version = IsIpv6(target.address) ? icmp::IpVersion::kV6 : icmp::IpVersion::kV4;
   auto service = resources.IcmpService(version, static_cast<std::uint8_t>(target.dscp));
   if (!service) return tl::unexpected(service.error());
-  return AsProber(
-      IcmpProber::Make(*service,
-                       {.target = target.address,
-                        .icmp_size = IcmpSizeForPacketSize(target.packet_size, version)},
-                       listener));
+  return AsProber(IcmpProber::Make(
+      **service,
+      {.target = target.address, .icmp_size = IcmpSizeForPacketSize(target.packet_size, version)},
+      listener));
 }
 
 Result<std::unique_ptr<Prober>> MakeStamp(const config::Target& target, ProberResources& resources,

@@ -14,12 +14,12 @@ std::size_t IcmpSizeForPacketSize(int ip_packet_size, icmp::IpVersion version) {
   return size > header + icmp::kMinEchoSize ? size - header : icmp::kMinEchoSize;
 }
 
-Result<std::unique_ptr<IcmpProber>> IcmpProber::Make(std::shared_ptr<IcmpEchoService> service,
+Result<std::unique_ptr<IcmpProber>> IcmpProber::Make(IcmpEchoService& service,
                                                      const IcmpProberOptions& options,
                                                      ProbeListener& listener) {
   bool v4_target =
       options.target.is_v4() || (options.target.is_v6() && options.target.to_v6().is_v4_mapped());
-  if (v4_target != (service->version() == icmp::IpVersion::kV4)) {
+  if (v4_target != (service.version() == icmp::IpVersion::kV4)) {
     return MakeError(ErrorCode::kInvalidArgument,
                      fmt::format("icmp prober: target {} needs the other IP version's socket",
                                  options.target.to_string()));
@@ -34,12 +34,12 @@ Result<std::unique_ptr<IcmpProber>> IcmpProber::Make(std::shared_ptr<IcmpEchoSer
         ErrorCode::kInvalidArgument,
         fmt::format("icmp prober: echo of {} bytes does not fit an IP packet", options.icmp_size));
   }
-  return std::unique_ptr<IcmpProber>(new IcmpProber(std::move(service), options, listener));
+  return std::unique_ptr<IcmpProber>(new IcmpProber(service, options, listener));
 }
 
-IcmpProber::IcmpProber(std::shared_ptr<IcmpEchoService> service, const IcmpProberOptions& options,
+IcmpProber::IcmpProber(IcmpEchoService& service, const IcmpProberOptions& options,
                        ProbeListener& listener)
-    : service_(std::move(service)),
+    : service_(&service),
       target_(options.target),
       icmp_size_(static_cast<std::uint32_t>(options.icmp_size)),
       flow_(service_->Register(*this)),
@@ -89,8 +89,7 @@ void IcmpProber::OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDa
                                                                      *probe->kernel_sent);
     event.timestamp_source = stats::TimestampSource::kKernel;
   } else {
-    event.rtt =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(event.arrival - probe->sent);
+    event.rtt = std::chrono::duration_cast<std::chrono::nanoseconds>(event.arrival - probe->sent);
     event.timestamp_source = stats::TimestampSource::kUserspace;
   }
   ++counters_.replies;

@@ -33,9 +33,10 @@ std::size_t IcmpSizeForPacketSize(int ip_packet_size, icmp::IpVersion version);
 
 class IcmpProber final : public Prober, private IcmpFlow {
  public:
-  // The service's IP version must match the target's. `listener` must outlive the prober, and
-  // answer Tracked and AttachTransmitStamp for the probes it was told of.
-  static Result<std::unique_ptr<IcmpProber>> Make(std::shared_ptr<IcmpEchoService> service,
+  // The service's IP version must match the target's. `service` and `listener` must outlive the
+  // prober (the probe's ProberResources own its services), and `listener` answer Tracked and
+  // AttachTransmitStamp for the probes it was told of.
+  static Result<std::unique_ptr<IcmpProber>> Make(IcmpEchoService& service,
                                                   const IcmpProberOptions& options,
                                                   ProbeListener& listener);
   ~IcmpProber() override;
@@ -46,16 +47,16 @@ class IcmpProber final : public Prober, private IcmpFlow {
   const ProberCounters& counters() const override { return counters_; }
 
  private:
-  IcmpProber(std::shared_ptr<IcmpEchoService> service, const IcmpProberOptions& options,
-             ProbeListener& listener);
+  IcmpProber(IcmpEchoService& service, const IcmpProberOptions& options, ProbeListener& listener);
 
   void OnProbeSent(std::uint32_t sequence, MonotonicTime monotonic) override;
   void OnSendFailed(std::uint32_t sequence, const Error& error) override;
   void OnTransmitTimestamp(std::uint32_t sequence, SystemTime time) override;
   void OnEchoReply(const icmp::EchoReply& reply, const net::ReceivedDatagram& received) override;
 
-  // A prober per path: of its options it keeps what each probe needs.
-  std::shared_ptr<IcmpEchoService> service_;
+  // A prober per path: of its options it keeps what each probe needs, and the service by
+  // reference rather than shared: 120 bytes, 128 with malloc's header (144 with a shared_ptr).
+  IcmpEchoService* service_;
   boost::asio::ip::address target_;
   std::uint32_t icmp_size_;
   std::uint32_t flow_;

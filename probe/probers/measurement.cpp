@@ -40,6 +40,7 @@ class RttListener final : public RecorderListener {
 
 // The prober and what keeps it working (the ICMP socket service).
 struct ProberHandle {
+  // Before the prober, so that it outlives the prober, which refers to it.
   std::shared_ptr<IcmpEchoService> icmp_service;
   std::unique_ptr<Prober> prober;
   net::KernelTimestamping timestamping = net::KernelTimestamping::kNone;
@@ -57,7 +58,7 @@ Result<ProberHandle> MakeProber(boost::asio::io_context& io, const Clock& clock,
         icmp::RandomCookie());
     if (!service) return tl::unexpected(service.error());
     auto prober =
-        IcmpProber::Make(*service,
+        IcmpProber::Make(**service,
                          {.target = options.target,
                           .icmp_size = IcmpSizeForPacketSize(options.packet_size, version)},
                          listener);

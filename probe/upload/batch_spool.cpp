@@ -75,7 +75,7 @@ Result<BatchSpool> BatchSpool::Open(const SpoolOptions& options) {
   const std::string pragmas =
       "PRAGMA wal_autocheckpoint=" + std::to_string(options.wal_autocheckpoint_pages) +
       ";PRAGMA journal_size_limit=" + std::to_string(options.wal_autocheckpoint_pages * 4096) +
-      ";PRAGMA cache_size=-256;";
+      ";PRAGMA cache_size=-64;";
   if (auto status = db->Execute(pragmas); !status) {
     return tl::unexpected(InContext(status.error(), "configure"));
   }
@@ -288,8 +288,7 @@ Result<std::vector<SpooledBatch>> BatchSpool::Pending(std::size_t limit) {
         corrupt.emplace_back(id, stated_size);
         spdlog::warn(
             "event=spool_corrupt_batch_skipped path={} id={} sequence={} size={} stated_size={}",
-            KvQuote(options_.path.string()), id, select->ColumnInt(1), body->size(),
-            stated_size);
+            KvQuote(options_.path.string()), id, select->ColumnInt(1), body->size(), stated_size);
         continue;
       }
       good.push_back(SpooledBatch{.id = id,

@@ -35,9 +35,9 @@ void ProbeLoopback(const Case& param) {
   ASSERT_TRUE(service.has_value()) << service.error().message;
   RecordingListener first_listener;
   RecordingListener second_listener;
-  auto first =
-      IcmpProber::Make(*service, {.target = make_address(Loopback(param.version))}, first_listener);
-  auto second = IcmpProber::Make(*service, {.target = make_address(Loopback(param.version))},
+  auto first = IcmpProber::Make(**service, {.target = make_address(Loopback(param.version))},
+                                first_listener);
+  auto second = IcmpProber::Make(**service, {.target = make_address(Loopback(param.version))},
                                  second_listener);
   ASSERT_TRUE(first.has_value()) << first.error().message;
   ASSERT_TRUE(second.has_value());
@@ -116,7 +116,7 @@ TEST(IcmpProberMakeTest, RefusesATargetOfTheOtherIpVersion) {
       IcmpEchoService::Open(io, clock, {.version = icmp::IpVersion::kV4}, icmp::RandomCookie());
   if (!service) GTEST_SKIP() << service.error().message;
   RecordingListener listener;
-  auto prober = IcmpProber::Make(*service, {.target = make_address("::1")}, listener);
+  auto prober = IcmpProber::Make(**service, {.target = make_address("::1")}, listener);
   ASSERT_FALSE(prober.has_value());
   EXPECT_EQ(prober.error().message, "icmp prober: target ::1 needs the other IP version's socket");
   (*service)->Close();

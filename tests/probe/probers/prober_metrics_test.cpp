@@ -32,7 +32,7 @@ class ProberMetricsTest : public ::testing::Test {
     auto service = resources_.IcmpService(icmp::IpVersion::kV4, 0);
     if (!service) GTEST_SKIP() << service.error().message;
     for (int i = 0; i < 2; ++i) {
-      auto prober = IcmpProber::Make(*service, {.target = make_address("127.0.0.1")}, listener_);
+      auto prober = IcmpProber::Make(**service, {.target = make_address("127.0.0.1")}, listener_);
       ASSERT_TRUE(prober.has_value());
       ASSERT_TRUE((*prober)->Send(0).has_value());
       ASSERT_TRUE((*prober)->Send(1).has_value());
